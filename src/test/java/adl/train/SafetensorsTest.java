@@ -1,0 +1,60 @@
+package adl.train;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SafetensorsTest {
+    @TempDir Path dir;
+
+    @Test void roundTripKeepsNamesOrderValuesAndMetadata() throws IOException {
+        Map<String, Safetensors.Entry> m = new LinkedHashMap<>();
+        m.put("stem.0.weight", Safetensors.Entry.of(new int[] {2, 3}, new float[] {1, -2, 3.5f, 4, 5, 6}));
+        m.put("arch.alpha", Safetensors.Entry.of(new int[] {2}, new double[] {1e-3, -2e-3}));
+        m.put("step", Safetensors.Entry.of(new int[] {1}, new long[] {42}));
+        Path f = dir.resolve("ckpt.safetensors");
+        Safetensors.write(f, m, Map.of("format", "pt"));
+        Safetensors.Contents c = Safetensors.read(f);
+        assertEquals(java.util.List.of("stem.0.weight", "arch.alpha", "step"), java.util.List.copyOf(c.entries().keySet()));
+        assertArrayEquals(new float[] {1, -2, 3.5f, 4, 5, 6}, c.entries().get("stem.0.weight").f32());
+        assertArrayEquals(new double[] {1e-3, -2e-3}, c.entries().get("arch.alpha").f64());
+        assertArrayEquals(new long[] {42}, c.entries().get("step").i64());
+        assertEquals("pt", c.metadata().get("format"));
+        try (var s = Files.list(dir)) { assertEquals(1, s.count(), "no temporary file left behind"); }
+    }
+
+    @Test void layoutFollowsTheSpec() throws IOException {
+        Path f = dir.resolve("x.safetensors");
+        Safetensors.write(f, Map.of("w", Safetensors.Entry.of(new int[] {2}, new float[] {1.5f, -1})), Map.of());
+        byte[] b = Files.readAllBytes(f);
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        long n = bb.getLong();
+        assertEquals(0, n % 8, "header padded to 8 bytes");
+        String header = new String(b, 8, (int) n, StandardCharsets.UTF_8).trim();
+        assertEquals("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", header);
+        assertEquals(1.5f, bb.getFloat(8 + (int) n));
+        assertEquals(-1f, bb.getFloat(12 + (int) n));
+    }
+
+    @Test void truncatedFilesAreReportedByName() throws IOException {
+        Path f = dir.resolve("t.safetensors");
+        Safetensors.write(f, Map.of("w", Safetensors.Entry.of(new int[] {4}, new float[] {1, 2, 3, 4})), Map.of());
+        byte[] b = Files.readAllBytes(f);
+        Files.write(f, java.util.Arrays.copyOf(b, b.length - 4));
+        IOException e = assertThrows(IOException.class, () -> Safetensors.read(f));
+        assertTrue(e.getMessage().contains("t.safetensors") && e.getMessage().contains("truncated"), e.getMessage());
+    }
+}
