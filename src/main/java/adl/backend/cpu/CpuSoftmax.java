@@ -10,7 +10,7 @@ import adl.tensor.Tensor;
  * before exp, s = Σ_j exp(x_j - m) is accumulated in double.
  * <pre>
  *   softmax:     y_j = exp(x_j - m) / s          gx_j = y_j · (gy_j - Σ_k gy_k · y_k)
- *   log-softmax: y_j = x_j - m - log(s)          gx_j = gy_j - exp(y_j) · Σ_k gy_k
+ *   log-softmax: y_j = (x_j - m) - log(s)        gx_j = gy_j - exp(y_j) · Σ_k gy_k
  * </pre>
  * F64 is the reference loop (one softmax vector at a time, strided); F32 is the fast path: rows
  * when inner == 1, otherwise blocks of {@link #BLOCK} adjacent vectors walked column-wise so the
@@ -68,8 +68,8 @@ final class CpuSoftmax {
         double s = 0;
         for (int j = 0; j < len; j++) s += Math.exp(x[xo + j * inner] - m);
         if (log) {
-            double ls = m + Math.log(s);
-            for (int j = 0; j < len; j++) y[yo + j * inner] = x[xo + j * inner] - ls;
+            double ls = Math.log(s);
+            for (int j = 0; j < len; j++) y[yo + j * inner] = (x[xo + j * inner] - m) - ls;
         } else {
             double inv = 1.0 / s;
             for (int j = 0; j < len; j++) y[yo + j * inner] = Math.exp(x[xo + j * inner] - m) * inv;
@@ -94,8 +94,8 @@ final class CpuSoftmax {
         double s = 0;
         if (log) {
             for (int j = 0; j < len; j++) s += Math.exp(x[xo + j] - m);
-            float ls = (float) (m + Math.log(s));
-            for (int j = 0; j < len; j++) y[yo + j] = x[xo + j] - ls;
+            float ls = (float) Math.log(s);
+            for (int j = 0; j < len; j++) y[yo + j] = (x[xo + j] - m) - ls;
         } else {
             for (int j = 0; j < len; j++) {
                 float e = (float) Math.exp(x[xo + j] - m);
@@ -134,10 +134,10 @@ final class CpuSoftmax {
             }
         }
         float[] f = new float[n];
-        for (int i = 0; i < n; i++) f[i] = log ? (float) (m[i] + Math.log(s[i])) : (float) (1.0 / s[i]);
+        for (int i = 0; i < n; i++) f[i] = log ? (float) Math.log(s[i]) : (float) (1.0 / s[i]);
         for (int j = 0; j < len; j++) {
             int p = xo + start + j * inner, q = yo + start + j * inner;
-            if (log) for (int i = 0; i < n; i++) y[q + i] = x[p + i] - f[i];
+            if (log) for (int i = 0; i < n; i++) y[q + i] = (x[p + i] - m[i]) - f[i];
             else for (int i = 0; i < n; i++) y[q + i] *= f[i];
         }
     }
