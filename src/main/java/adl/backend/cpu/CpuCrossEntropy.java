@@ -142,14 +142,18 @@ final class CpuCrossEntropy {
             for (int i = 0; i < np; i++) m[i] = Math.max(m[i], x[p + i]);
         }
         for (int ch = 0; ch < c; ch++) {
-            int p = xb + ch * hw;
-            for (int i = 0; i < np; i++) s[i] += Math.exp(x[p + i] - m[i]);
+            int p = xb + ch * hw, q = gb + ch * hw;
+            for (int i = 0; i < np; i++) {
+                float e = (float) Math.exp(x[p + i] - m[i]);
+                gx[q + i] = e;
+                s[i] += e;
+            }
         }
         float[] f = new float[np]; // k / s, or 0 at ignored pixels
         for (int i = 0; i < np; i++) f[i] = lab[lb + i] == ignore ? 0f : (float) (k / s[i]);
         for (int ch = 0; ch < c; ch++) {
-            int p = xb + ch * hw, q = gb + ch * hw;
-            for (int i = 0; i < np; i++) gx[q + i] = (float) Math.exp(x[p + i] - m[i]) * f[i];
+            int q = gb + ch * hw;
+            for (int i = 0; i < np; i++) gx[q + i] *= f[i];
         }
         for (int i = 0; i < np; i++) {
             int label = lab[lb + i];
