@@ -90,22 +90,24 @@ public abstract class Module implements AutoCloseable {
 
     /**
      * The tensors of a torch state_dict(), in its order: per module, its parameters then its
-     * buffers, then its children recursively. The map holds the live tensors, not copies.
+     * buffers, then its children recursively. A tensor shared between modules appears under
+     * each of its names (as in torch). The map holds the live tensors, not copies.
      */
     public final Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        collect(this, "", out, Collections.newSetFromMap(new IdentityHashMap<>()), true, true, true);
+        collect(this, "", out, null, true, true, true);
         return out;
     }
 
+    /** Appends m's tensors under prefix; a tensor already in {@code seen} is skipped (seen null: keep every name). */
     private static void collect(Module m, String prefix, Map<String, Tensor> out, Set<Tensor> seen,
                                 boolean withParams, boolean withBuffers, boolean hooks) {
         if (hooks) m.beforeStateRead();
         if (withParams) {
-            for (Map.Entry<String, Tensor> e : m.params.entrySet()) if (seen.add(e.getValue())) out.put(prefix + e.getKey(), e.getValue());
+            for (Map.Entry<String, Tensor> e : m.params.entrySet()) if (seen == null || seen.add(e.getValue())) out.put(prefix + e.getKey(), e.getValue());
         }
         if (withBuffers) {
-            for (Map.Entry<String, Tensor> e : m.buffers.entrySet()) if (seen.add(e.getValue())) out.put(prefix + e.getKey(), e.getValue());
+            for (Map.Entry<String, Tensor> e : m.buffers.entrySet()) if (seen == null || seen.add(e.getValue())) out.put(prefix + e.getKey(), e.getValue());
         }
         for (Map.Entry<String, Module> c : m.children.entrySet()) collect(c.getValue(), prefix + c.getKey() + ".", out, seen, withParams, withBuffers, hooks);
     }
@@ -147,7 +149,7 @@ public abstract class Module implements AutoCloseable {
     // ---- mode ----
 
     /** Sets training (true) or evaluation (false) mode on this module and every descendant. Returns this. */
-    public Module train(boolean on) {
+    public final Module train(boolean on) {
         visit(this, m -> m.training = on);
         return this;
     }

@@ -4,8 +4,10 @@ import adl.autograd.GradMode;
 import adl.tensor.Tensor;
 
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Base of the optimizers: a fixed, ordered set of named parameters (leaf tensors with
@@ -20,8 +22,10 @@ public abstract class Optimizer implements AutoCloseable {
 
     protected Optimizer(Map<String, Tensor> params, double lr) {
         if (params.isEmpty()) throw new IllegalArgumentException("optimizer given no parameters");
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
             Tensor p = e.getValue();
+            if (!seen.add(p)) throw new IllegalArgumentException("parameter '" + e.getKey() + "' " + p.describe() + " is given twice");
             if (!p.isLeaf() || !p.requiresGrad()) {
                 throw new IllegalArgumentException("parameter '" + e.getKey() + "' " + p.describe() + " is not a leaf that requires grad");
             }

@@ -199,4 +199,14 @@ class ModuleTest {
             assertNotEquals(null, ok.namedParameters().get("w"));
         }
     }
+
+    /** A module used twice: named_parameters lists its tensors once, state_dict under both names (as torch). */
+    @Test void sharedModuleListedOnceAsParametersTwiceInStateDict() {
+        Affine shared = new Affine(new Init(Device.CPU, DType.F32, 1), 3);
+        try (Sequential m = new Sequential(shared, new ReLU(), shared)) {
+            assertEquals(List.of("0.weight", "0.bias"), new ArrayList<>(m.namedParameters().keySet()));
+            assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"), new ArrayList<>(m.stateDict().keySet()));
+            assertTrue(m.stateDict().get("0.weight") == m.stateDict().get("2.weight"));
+        }
+    }
 }

@@ -17,6 +17,7 @@ import java.util.function.Function;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * SGD (momentum, weight decay, nesterov) and Adam against torch.optim float32 (fixture from
@@ -123,6 +124,18 @@ class OptimGoldenTest {
                 p1.get("a").close();
                 p2.get("a").close();
             }
+        }
+    }
+
+    @Test void rejectsTheSameTensorTwice() {
+        Tensor a = leaf("a0", DType.F32);
+        try {
+            Map<String, Tensor> twice = new LinkedHashMap<>();
+            twice.put("x", a);
+            twice.put("y", a);
+            assertThrows(IllegalArgumentException.class, () -> new SGD(twice, 0.1, 0.9, 0, false));
+        } finally {
+            a.close();
         }
     }
 }
