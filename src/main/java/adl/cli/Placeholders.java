@@ -15,17 +15,17 @@ final class Placeholders {
     /** Exit code of a command that is not implemented yet (same as a usage error). */
     static final int NOT_IMPLEMENTED = 2;
 
-    private record Planned(String name, String description, String where) {}
+    private record Planned(String name, String description) {}
 
     private static final List<Planned> PLANNED = List.of(
-            new Planned("search", "Run the Auto-DeepLab architecture search (cell + network level).", "DESIGN.md §5 Search"),
-            new Planned("decode", "Decode the cell and the network path from a search run.", "DESIGN.md §5 Decoding"),
-            new Planned("retrain", "Train the decoded network from scratch.", "DESIGN.md §5 Retrain"),
-            new Planned("eval", "Evaluate a trained network (mIoU) on a dataset split.", "DESIGN.md §5 Evaluation"),
-            new Planned("predict", "Write predicted masks as colour PNGs.", "DESIGN.md §9"),
-            new Planned("devices", "List the CPU and CUDA devices the engine can use.", "DESIGN.md §3"),
-            new Planned("selftest", "Check the installation: kernels, libraries, a tiny training step.", "DESIGN.md §3, §6"),
-            new Planned("info", "Show version, Java runtime and native library information.", "DESIGN.md §3"));
+            new Planned("search", "Run the Auto-DeepLab architecture search (cell + network level)."),
+            new Planned("decode", "Decode the cell and the network path from a search run."),
+            new Planned("retrain", "Train the decoded network from scratch."),
+            new Planned("eval", "Evaluate a trained network (mIoU) on a dataset split."),
+            new Planned("predict", "Write predicted masks as colour PNGs."),
+            new Planned("devices", "List the CPU and CUDA devices the engine can use."),
+            new Planned("selftest", "Check the installation: kernels, libraries, a tiny training step."),
+            new Planned("info", "Show version, Java runtime and native library information."));
 
     private Placeholders() {}
 
@@ -52,7 +52,7 @@ final class Placeholders {
         @Override
         public Integer call() {
             PrintWriter err = commandLine.getErr();
-            err.println(planned.name() + ": not implemented yet (see issue tracker; spec in " + planned.where() + ")");
+            err.println(planned.name() + ": not implemented yet (see the project's issues)");
             err.flush();
             return NOT_IMPLEMENTED;
         }
