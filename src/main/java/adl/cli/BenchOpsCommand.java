@@ -2,6 +2,7 @@ package adl.cli;
 
 import adl.autograd.Autograd;
 import adl.autograd.ConvOps;
+import adl.backend.ConvParams;
 import adl.backend.Device;
 import adl.backend.Tensors;
 import adl.backend.cpu.Parallel;
@@ -29,6 +30,17 @@ import java.util.List;
 @Command(name = "ops", mixinStandardHelpOptions = true,
         description = "Time the search's convolutions (forward, forward+backward) on the CPU.")
 final class BenchOpsCommand implements Runnable {
+    /** The op under test: {@link ConvOps#conv2d}, or a stand-in when a test checks the harness. */
+    interface Conv {
+        Tensor apply(Tensor x, Tensor w, Tensor bias, ConvParams p);
+    }
+
+    private final Conv conv;
+
+    BenchOpsCommand() { this(ConvOps::conv2d); }
+
+    BenchOpsCommand(Conv conv) { this.conv = conv; }
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--threads", description = "Worker threads (default: all cores, ${DEFAULT-VALUE}).")
@@ -73,6 +85,7 @@ final class BenchOpsCommand implements Runnable {
     }
 
     /** {median forward ms, median forward+backward ms}; each repetition runs inside its own Scope. */
+    @SuppressWarnings("try") // the scopes are used for their close() only
     private double[] measure(ConvCase cc) {
         try (Scope caseScope = Scope.open()) {
             Tensor x = Tensors.randn(Device.CPU, DType.F32, Shape.of(cc.inputDims()), 1, 0, 1);
@@ -80,14 +93,14 @@ final class BenchOpsCommand implements Runnable {
             Tensor g = Tensors.full(Device.CPU, DType.F32, Shape.of(cc.n(), cc.c(), cc.outSize(), cc.outSize()), 1);
             double fwd = Timing.medianMillis(warmup, iters, () -> {
                 try (Scope rep = Scope.open()) {
-                    ConvOps.conv2d(x, w, null, cc.params());
+                    conv.apply(x, w, null, cc.params());
                 }
             });
             x.requiresGrad(true);
             w.requiresGrad(true);
             double fwdBwd = Timing.medianMillis(warmup, iters, () -> {
                 try (Scope rep = Scope.open()) {
-                    Tensor y = ConvOps.conv2d(x, w, null, cc.params());
+                    Tensor y = conv.apply(x, w, null, cc.params());
                     Autograd.backward(y, g, null);
                 }
                 clearGrad(x);
