@@ -100,8 +100,11 @@ def row(cc, fwd_ms, fb_ms):
 def parse_crops(s):
     if s == "both":
         return [64, 321]
-    crops = [int(p) for p in s.split(",")]
-    if any(v < 8 for v in crops):
+    try:
+        crops = [int(p) for p in s.split(",")]
+    except ValueError:
+        crops = []
+    if not crops or any(v < 8 for v in crops):
         raise SystemExit(f"--crop wants 64, 321, both or a list of sizes >= 8, got '{s}'")
     return crops
 
