@@ -1,0 +1,103 @@
+package adl.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Exit codes and messages of the command-line front (picocli's execute with captured output). */
+class MainTest {
+    static final List<String> PLANNED = List.of("search", "decode", "retrain", "eval", "predict", "devices", "selftest", "info");
+
+    /** A command that always fails, to see what a user sees when an exception escapes. */
+    @Command(name = "boom")
+    static final class Boom implements Runnable {
+        @Override public void run() { throw new IllegalStateException("the boom command went off"); }
+    }
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.addSubcommand("boom", new Boom());
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test void helpListsEveryCommandAndExitsZero() {
+        Result r = run("--help");
+        assertEquals(0, r.code());
+        assertEquals("", r.err());
+        for (String name : PLANNED) {
+            assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith(name + " ")), name + " missing from --help:\n" + r.out());
+        }
+        assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("bench ")), "bench missing from --help:\n" + r.out());
+    }
+
+    @Test void noArgumentsPrintsUsage() {
+        Result r = run();
+        assertEquals(0, r.code());
+        assertTrue(r.out().startsWith("Usage: adl"), r.out());
+    }
+
+    @Test void everyPlannedCommandSaysNotImplementedInOneLineAndExitsTwo() {
+        for (String name : PLANNED) {
+            Result r = run(name);
+            assertEquals(2, r.code(), name);
+            assertEquals("", r.out(), name);
+            List<String> lines = r.err().lines().toList();
+            assertEquals(1, lines.size(), name + " printed:\n" + r.err());
+            assertTrue(lines.get(0).startsWith(name + ": not implemented yet (see "), lines.get(0));
+        }
+    }
+
+    @Test void plannedCommandHelpWorks() {
+        Result r = run("search", "--help");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("architecture search"), r.out());
+    }
+
+    @Test void escapingExceptionIsOneErrorLineAndExitOne() {
+        Result r = run("boom");
+        assertEquals(1, r.code());
+        assertEquals(List.of("error: the boom command went off"), r.err().lines().toList());
+    }
+
+    @Test void debugShowsTheStackTraceBeforeOrAfterTheCommand() {
+        for (String[] args : new String[][] {{"--debug", "boom"}, {"boom", "--debug"}}) {
+            Result r = run(args);
+            assertEquals(1, r.code());
+            assertTrue(r.err().startsWith("error: the boom command went off"), r.err());
+            assertTrue(r.err().contains("java.lang.IllegalStateException"), r.err());
+            assertTrue(r.err().contains("\tat adl.cli.MainTest$Boom.run"), r.err());
+        }
+    }
+
+    @Test void unknownCommandIsAUsageError() {
+        Result r = run("no-such-command");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("no-such-command"), r.err());
+    }
+
+    @Test void badBenchFlagIsAUsageErrorNotAStackTrace() {
+        Result r = run("bench", "ops", "--crop", "seven");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("--crop wants 64, 321, both"), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+    }
+
+    @Test void messageFallsBackToTheExceptionType() {
+        assertEquals("NullPointerException", Main.message(new NullPointerException()));
+        assertEquals("x", Main.message(new RuntimeException("x")));
+    }
+}
