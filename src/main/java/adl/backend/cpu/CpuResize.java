@@ -1,14 +1,146 @@
 package adl.backend.cpu;
 
-import adl.backend.ConvParams;
-import adl.backend.PoolParams;
+import adl.tensor.DType;
 import adl.tensor.Tensor;
 
-/** Bilinear resize (PyTorch interpolate, both align_corners modes), F32 and F64. */
+import java.util.Arrays;
+
+/**
+ * Bilinear resize to any output size, F32 and F64, PyTorch
+ * {@code F.interpolate(mode='bilinear')} semantics (no scale_factor given):
+ * <pre>
+ *   align_corners = true:  src = dst · (in - 1) / (out - 1)            (0 when out = 1)
+ *   align_corners = false: src = max((dst + 0.5) · in / out - 0.5, 0)  (out = in is the identity)
+ *   i0 = floor(src), i1 = min(i0 + 1, in - 1), λ1 = src - i0, λ0 = 1 - λ1
+ * </pre>
+ * applied separably to rows and columns. One task per (n, c) plane; the backward scatter-adds
+ * inside its own plane in output order, so any thread count gives the same bits.
+ */
 final class CpuResize {
     private CpuResize() {}
 
-    static void forward(Tensor x, boolean alignCorners, Tensor y) { throw new UnsupportedOperationException("not implemented yet"); }
+    /** Source taps of every output index along one axis: i0, i1 and their weights. */
+    private record Taps(int[] i0, int[] i1, double[] l0, double[] l1) {
+        static Taps of(int in, int out, boolean alignCorners) {
+            int[] i0 = new int[out], i1 = new int[out];
+            double[] l0 = new double[out], l1 = new double[out];
+            double scale = alignCorners ? (out > 1 ? (double) (in - 1) / (out - 1) : 0.0) : (double) in / out;
+            for (int d = 0; d < out; d++) {
+                double src = alignCorners ? d * scale : Math.max((d + 0.5) * scale - 0.5, 0.0);
+                int a = Math.min((int) src, in - 1);
+                i0[d] = a;
+                i1[d] = a < in - 1 ? a + 1 : a;
+                l1[d] = src - a;
+                l0[d] = 1.0 - l1[d];
+            }
+            return new Taps(i0, i1, l0, l1);
+        }
 
-    static void backward(Tensor gy, boolean alignCorners, Tensor gx) { throw new UnsupportedOperationException("not implemented yet"); }
+        float[] l0f() { return toFloats(l0); }
+        float[] l1f() { return toFloats(l1); }
+
+        private static float[] toFloats(double[] v) {
+            float[] f = new float[v.length];
+            for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+            return f;
+        }
+    }
+
+    /** x: [N, C, H, W], y: [N, C, Ho, Wo] (same N, C). Returns the number of planes N·C. */
+    private static int check(Tensor x, Tensor y, String op) {
+        if (x.rank() != 4 || y.rank() != 4 || x.dim(0) != y.dim(0) || x.dim(1) != y.dim(1)) {
+            throw new IllegalArgumentException(op + ": x " + x.shape() + " and y " + y.shape() + " must be [N, C, *, *] with the same N, C");
+        }
+        if (x.dtype() != y.dtype()) throw new IllegalArgumentException(op + ": dtypes " + x.dtype() + " and " + y.dtype());
+        if (x.dim(2) < 1 || x.dim(3) < 1 || y.dim(2) < 1 || y.dim(3) < 1) {
+            throw new IllegalArgumentException(op + ": empty spatial size in x " + x.shape() + " or y " + y.shape());
+        }
+        CpuCopy.requireContiguous(x, op);
+        CpuCopy.requireContiguous(y, op);
+        return x.dim(0) * x.dim(1);
+    }
+
+    /** x: [N, C, H, W] -> y: [N, C, Ho, Wo], Ho and Wo taken from y. */
+    static void forward(Tensor x, boolean alignCorners, Tensor y) {
+        int planes = check(x, y, "resizeBilinear");
+        int h = x.dim(2), w = x.dim(3), oh = y.dim(2), ow = y.dim(3);
+        Taps th = Taps.of(h, oh, alignCorners), tw = Taps.of(w, ow, alignCorners);
+        int xo = (int) x.offset(), yo = (int) y.offset();
+        if (x.dtype() == DType.F32) {
+            float[] a = CpuStorage.f32(x), b = CpuStorage.f32(y);
+            float[] lh0 = th.l0f(), lh1 = th.l1f(), lw0 = tw.l0f(), lw1 = tw.l1f();
+            Parallel.forEach(planes, 6L * oh * ow, pl -> {
+                int xb = xo + pl * h * w, yb = yo + pl * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    int r0 = xb + th.i0()[i] * w, r1 = xb + th.i1()[i] * w;
+                    float a0 = lh0[i], a1 = lh1[i];
+                    for (int j = 0; j < ow; j++) {
+                        int c0 = tw.i0()[j], c1 = tw.i1()[j];
+                        b[yb + i * ow + j] = a0 * (lw0[j] * a[r0 + c0] + lw1[j] * a[r0 + c1])
+                                + a1 * (lw0[j] * a[r1 + c0] + lw1[j] * a[r1 + c1]);
+                    }
+                }
+            });
+        } else {
+            double[] a = CpuStorage.f64(x), b = CpuStorage.f64(y);
+            Parallel.forEach(planes, 6L * oh * ow, pl -> {
+                int xb = xo + pl * h * w, yb = yo + pl * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    int r0 = xb + th.i0()[i] * w, r1 = xb + th.i1()[i] * w;
+                    double a0 = th.l0()[i], a1 = th.l1()[i];
+                    for (int j = 0; j < ow; j++) {
+                        int c0 = tw.i0()[j], c1 = tw.i1()[j];
+                        b[yb + i * ow + j] = a0 * (tw.l0()[j] * a[r0 + c0] + tw.l1()[j] * a[r0 + c1])
+                                + a1 * (tw.l0()[j] * a[r1 + c0] + tw.l1()[j] * a[r1 + c1]);
+                    }
+                }
+            });
+        }
+    }
+
+    /** gy: [N, C, Ho, Wo] -> gx: [N, C, H, W]; each output's gradient is scatter-added to its four taps. */
+    static void backward(Tensor gy, boolean alignCorners, Tensor gx) {
+        int planes = check(gx, gy, "resizeBilinearBackward");
+        int h = gx.dim(2), w = gx.dim(3), oh = gy.dim(2), ow = gy.dim(3);
+        Taps th = Taps.of(h, oh, alignCorners), tw = Taps.of(w, ow, alignCorners);
+        int go = (int) gy.offset(), ro = (int) gx.offset();
+        if (gx.dtype() == DType.F32) {
+            float[] g = CpuStorage.f32(gy), r = CpuStorage.f32(gx);
+            float[] lh0 = th.l0f(), lh1 = th.l1f(), lw0 = tw.l0f(), lw1 = tw.l1f();
+            Parallel.forEach(planes, 6L * oh * ow, pl -> {
+                int gb = go + pl * oh * ow, rb = ro + pl * h * w;
+                Arrays.fill(r, rb, rb + h * w, 0f);
+                for (int i = 0; i < oh; i++) {
+                    int r0 = rb + th.i0()[i] * w, r1 = rb + th.i1()[i] * w;
+                    float a0 = lh0[i], a1 = lh1[i];
+                    for (int j = 0; j < ow; j++) {
+                        int c0 = tw.i0()[j], c1 = tw.i1()[j];
+                        float v = g[gb + i * ow + j];
+                        r[r0 + c0] += a0 * lw0[j] * v;
+                        r[r0 + c1] += a0 * lw1[j] * v;
+                        r[r1 + c0] += a1 * lw0[j] * v;
+                        r[r1 + c1] += a1 * lw1[j] * v;
+                    }
+                }
+            });
+        } else {
+            double[] g = CpuStorage.f64(gy), r = CpuStorage.f64(gx);
+            Parallel.forEach(planes, 6L * oh * ow, pl -> {
+                int gb = go + pl * oh * ow, rb = ro + pl * h * w;
+                Arrays.fill(r, rb, rb + h * w, 0.0);
+                for (int i = 0; i < oh; i++) {
+                    int r0 = rb + th.i0()[i] * w, r1 = rb + th.i1()[i] * w;
+                    double a0 = th.l0()[i], a1 = th.l1()[i];
+                    for (int j = 0; j < ow; j++) {
+                        int c0 = tw.i0()[j], c1 = tw.i1()[j];
+                        double v = g[gb + i * ow + j];
+                        r[r0 + c0] += a0 * tw.l0()[j] * v;
+                        r[r0 + c1] += a0 * tw.l1()[j] * v;
+                        r[r1 + c0] += a1 * tw.l0()[j] * v;
+                        r[r1 + c1] += a1 * tw.l1()[j] * v;
+                    }
+                }
+            });
+        }
+    }
 }
