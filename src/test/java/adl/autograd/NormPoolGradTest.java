@@ -121,4 +121,19 @@ class NormPoolGradTest {
             z.grad().close();
         }
     }
+
+    /** A NaN in a window wins (the last NaN in scan order, as PyTorch); values printed by PyTorch 1.13. */
+    @Test void maxPoolPropagatesNaN() {
+        double nan = Double.NaN;
+        for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+            try (Scope s = Scope.open()) {
+                Tensor x = Tensors.of(Device.CPU, dtype, Shape.of(1, 1, 3, 3), 1, nan, 3, 4, 5, nan, 7, 8, 9).requiresGrad(true);
+                Tensor y = PoolOps.maxPool2d(x, new PoolParams(3, 1, 1, false));
+                assertArrayEquals(new double[] {nan, nan, nan, nan, nan, nan, 8, nan, nan}, Tensors.toDoubles(y), dtype.toString());
+                Autograd.backward(ReduceOps.sumAll(y));
+                assertArrayEquals(new double[] {0, 2, 0, 0, 0, 6, 0, 1, 0}, Tensors.toDoubles(x.grad()), dtype.toString());
+                x.grad().close();
+            }
+        }
+    }
 }

@@ -8,20 +8,43 @@ import java.util.Arrays;
 
 /**
  * Max and average pooling, F32 and F64, PyTorch max_pool2d / avg_pool2d semantics (floor mode,
- * square kernel). Window of output (oh, ow): rows oh·stride - pad .. + kernel - 1, clipped to
- * the input; padding never wins a max. One task per (n, c) plane: forward and backward write
- * only their own plane, so any thread count gives the same bits.
+ * square kernel). Window of output o along an axis: inputs o·stride - pad .. + kernel - 1,
+ * clipped to the input; padding never wins a max.
+ * <p>Both are separable: a pass along each row (into a [H, Wo] scratch) then along the columns.
+ * For max pooling this finds the same element as PyTorch's row-major scan with
+ * {@code val > max || isnan(val)}: the first maximum, or the last NaN (the earliest row holding
+ * the window maximum, and its first maximum). One task per (n, c) plane: forward and backward
+ * write only their own plane, in a fixed order, so any thread count gives the same bits.
+ * Average pooling lives in {@link CpuAvgPool}.
  */
 final class CpuPool {
     private CpuPool() {}
 
-    /** Geometry of one call: planes = N·C, input h×w, output oh×ow. */
-    private record Geo(int planes, int h, int w, int oh, int ow, PoolParams p) {
-        int start(int o) { return o * p.stride() - p.pad(); }
+    /**
+     * The windows along one axis: input range [lo, hi) of each output, and the divisor factor
+     * (PyTorch avg_pool2d: the window clipped to the padded input when countIncludePad, else to the input).
+     */
+    record Windows(int[] lo, int[] hi, int[] count) {
+        static Windows of(int in, int out, PoolParams p) {
+            int[] lo = new int[out], hi = new int[out], count = new int[out];
+            for (int o = 0; o < out; o++) {
+                int s = o * p.stride() - p.pad(), e = Math.min(s + p.kernel(), in + p.pad());
+                lo[o] = Math.max(s, 0);
+                hi[o] = Math.min(e, in);
+                count[o] = p.countIncludePad() ? e - s : hi[o] - lo[o];
+            }
+            return new Windows(lo, hi, count);
+        }
+    }
+
+    /** Geometry of one call: planes = N·C, input h×w, output oh×ow, windows per axis. */
+    record Geo(int planes, int h, int w, int oh, int ow, Windows rows, Windows cols, long work) {
+        int in() { return h * w; }
+        int out() { return oh * ow; }
     }
 
     /** x: [N, C, H, W], y: [N, C, Ho, Wo] with Ho = p.outSize(H), Wo = p.outSize(W). */
-    private static Geo geo(Tensor x, Tensor y, PoolParams p, String op) {
+    static Geo geo(Tensor x, Tensor y, PoolParams p, String op) {
         if (x.rank() != 4 || y.rank() != 4) throw new IllegalArgumentException(op + ": x " + x.shape() + " and y " + y.shape() + " must be [N, C, H, W]");
         CpuCopy.requireContiguous(x, op);
         CpuCopy.requireContiguous(y, op);
@@ -31,24 +54,50 @@ final class CpuPool {
                     + ", " + oh + ", " + ow + "], got " + y.shape());
         }
         if (x.dtype() != y.dtype()) throw new IllegalArgumentException(op + ": dtypes " + x.dtype() + " and " + y.dtype());
-        return new Geo(x.dim(0) * x.dim(1), h, w, oh, ow, p);
+        return new Geo(x.dim(0) * x.dim(1), h, w, oh, ow, Windows.of(h, oh, p), Windows.of(w, ow, p),
+                (long) (h + oh) * ow * p.kernel());
     }
 
-    /** x: [N, C, H, W] -> y: [N, C, Ho, Wo], y = max over each window. NaN propagates (as PyTorch). */
+    /** x: [N, C, H, W] -> y: [N, C, Ho, Wo], y = max over each window (NaN wins). */
     static void maxForward(Tensor x, PoolParams p, Tensor y) {
         Geo g = geo(x, y, p, "maxPoolForward");
-        int xo = (int) x.offset(), yo = (int) y.offset(), k = p.kernel();
-        boolean f32 = x.dtype() == DType.F32;
-        Parallel.forEach(g.planes(), (long) g.oh() * g.ow() * k * k, pl -> {
-            int xb = xo + pl * g.h() * g.w(), yb = yo + pl * g.oh() * g.ow();
-            for (int oh = 0; oh < g.oh(); oh++) {
-                for (int ow = 0; ow < g.ow(); ow++) {
-                    int at = argmax(x, f32, xb, g, oh, ow);
-                    if (f32) CpuStorage.f32(y)[yb + oh * g.ow() + ow] = CpuStorage.f32(x)[xb + at];
-                    else CpuStorage.f64(y)[yb + oh * g.ow() + ow] = CpuStorage.f64(x)[xb + at];
+        int xo = (int) x.offset(), yo = (int) y.offset();
+        Windows r = g.rows();
+        if (x.dtype() == DType.F32) {
+            float[] a = CpuStorage.f32(x), b = CpuStorage.f32(y);
+            Parallel.forEach(g.planes(), g.work(), pl -> {
+                float[] rm = new float[g.h() * g.ow()];
+                rowMaxF32(a, xo + pl * g.in(), g, rm, null);
+                int yb = yo + pl * g.out();
+                for (int oh = 0; oh < g.oh(); oh++) {
+                    for (int ow = 0; ow < g.ow(); ow++) {
+                        float m = Float.NEGATIVE_INFINITY;
+                        for (int i = r.lo()[oh]; i < r.hi()[oh]; i++) {
+                            float v = rm[i * g.ow() + ow];
+                            m = v > m || v != v ? v : m;
+                        }
+                        b[yb + oh * g.ow() + ow] = m;
+                    }
                 }
-            }
-        });
+            });
+        } else {
+            double[] a = CpuStorage.f64(x), b = CpuStorage.f64(y);
+            Parallel.forEach(g.planes(), g.work(), pl -> {
+                double[] rm = new double[g.h() * g.ow()];
+                rowMaxF64(a, xo + pl * g.in(), g, rm, null);
+                int yb = yo + pl * g.out();
+                for (int oh = 0; oh < g.oh(); oh++) {
+                    for (int ow = 0; ow < g.ow(); ow++) {
+                        double m = Double.NEGATIVE_INFINITY;
+                        for (int i = r.lo()[oh]; i < r.hi()[oh]; i++) {
+                            double v = rm[i * g.ow() + ow];
+                            m = v > m || v != v ? v : m;
+                        }
+                        b[yb + oh * g.ow() + ow] = m;
+                    }
+                }
+            });
+        }
     }
 
     /**
@@ -57,125 +106,104 @@ final class CpuPool {
      */
     static void maxBackward(Tensor x, Tensor gy, PoolParams p, Tensor gx) {
         Geo g = geo(x, gy, p, "maxPoolBackward");
-        requireLike(gx, x, "maxPoolBackward gx");
-        int xo = (int) x.offset(), go = (int) gy.offset(), ro = (int) gx.offset(), k = p.kernel();
-        boolean f32 = x.dtype() == DType.F32;
-        Parallel.forEach(g.planes(), (long) g.oh() * g.ow() * k * k, pl -> {
-            int xb = xo + pl * g.h() * g.w(), gb = go + pl * g.oh() * g.ow(), rb = ro + pl * g.h() * g.w();
-            if (f32) {
-                float[] gyA = CpuStorage.f32(gy), gxA = CpuStorage.f32(gx);
-                Arrays.fill(gxA, rb, rb + g.h() * g.w(), 0f);
-                for (int oh = 0; oh < g.oh(); oh++) {
-                    for (int ow = 0; ow < g.ow(); ow++) gxA[rb + argmax(x, true, xb, g, oh, ow)] += gyA[gb + oh * g.ow() + ow];
-                }
-            } else {
-                double[] gyA = CpuStorage.f64(gy), gxA = CpuStorage.f64(gx);
-                Arrays.fill(gxA, rb, rb + g.h() * g.w(), 0.0);
-                for (int oh = 0; oh < g.oh(); oh++) {
-                    for (int ow = 0; ow < g.ow(); ow++) gxA[rb + argmax(x, false, xb, g, oh, ow)] += gyA[gb + oh * g.ow() + ow];
-                }
-            }
-        });
-    }
-
-    /** Index within the plane of the first maximum of window (oh, ow); a NaN wins (PyTorch: val > max || isnan(val)). */
-    private static int argmax(Tensor x, boolean f32, int xb, Geo g, int oh, int ow) {
-        int k = g.p().kernel(), hs = g.start(oh), ws = g.start(ow);
-        int h0 = Math.max(hs, 0), h1 = Math.min(hs + k, g.h()), w0 = Math.max(ws, 0), w1 = Math.min(ws + k, g.w());
-        int best = h0 * g.w() + w0;
-        if (f32) {
-            float[] a = CpuStorage.f32(x);
-            float m = Float.NEGATIVE_INFINITY;
-            for (int i = h0; i < h1; i++) {
-                for (int j = w0; j < w1; j++) {
-                    float v = a[xb + i * g.w() + j];
-                    if (v > m || Float.isNaN(v)) { m = v; best = i * g.w() + j; }
-                }
-            }
-        } else {
-            double[] a = CpuStorage.f64(x);
-            double m = Double.NEGATIVE_INFINITY;
-            for (int i = h0; i < h1; i++) {
-                for (int j = w0; j < w1; j++) {
-                    double v = a[xb + i * g.w() + j];
-                    if (v > m || Double.isNaN(v)) { m = v; best = i * g.w() + j; }
-                }
-            }
+        CpuCopy.requireContiguous(gx, "maxPoolBackward gx");
+        if (!gx.shape().equals(x.shape()) || gx.dtype() != x.dtype()) {
+            throw new IllegalArgumentException("maxPoolBackward: gx " + gx.describe() + " must match x " + x.describe());
         }
-        return best;
+        int xo = (int) x.offset(), go = (int) gy.offset(), ro = (int) gx.offset();
+        Windows r = g.rows();
+        if (x.dtype() == DType.F32) {
+            float[] a = CpuStorage.f32(x), gyA = CpuStorage.f32(gy), gxA = CpuStorage.f32(gx);
+            Parallel.forEach(g.planes(), g.work(), pl -> {
+                float[] rm = new float[g.h() * g.ow()];
+                int[] arg = new int[g.h() * g.ow()];
+                rowMaxF32(a, xo + pl * g.in(), g, rm, arg);
+                int gb = go + pl * g.out(), rb = ro + pl * g.in();
+                Arrays.fill(gxA, rb, rb + g.in(), 0f);
+                for (int oh = 0; oh < g.oh(); oh++) {
+                    for (int ow = 0; ow < g.ow(); ow++) {
+                        int best = r.lo()[oh] * g.ow() + ow;
+                        float m = Float.NEGATIVE_INFINITY;
+                        for (int i = r.lo()[oh]; i < r.hi()[oh]; i++) {
+                            int k = i * g.ow() + ow;
+                            float v = rm[k];
+                            boolean take = v > m || v != v;
+                            m = take ? v : m;
+                            best = take ? k : best;
+                        }
+                        gxA[rb + arg[best]] += gyA[gb + oh * g.ow() + ow];
+                    }
+                }
+            });
+        } else {
+            double[] a = CpuStorage.f64(x), gyA = CpuStorage.f64(gy), gxA = CpuStorage.f64(gx);
+            Parallel.forEach(g.planes(), g.work(), pl -> {
+                double[] rm = new double[g.h() * g.ow()];
+                int[] arg = new int[g.h() * g.ow()];
+                rowMaxF64(a, xo + pl * g.in(), g, rm, arg);
+                int gb = go + pl * g.out(), rb = ro + pl * g.in();
+                Arrays.fill(gxA, rb, rb + g.in(), 0.0);
+                for (int oh = 0; oh < g.oh(); oh++) {
+                    for (int ow = 0; ow < g.ow(); ow++) {
+                        int best = r.lo()[oh] * g.ow() + ow;
+                        double m = Double.NEGATIVE_INFINITY;
+                        for (int i = r.lo()[oh]; i < r.hi()[oh]; i++) {
+                            int k = i * g.ow() + ow;
+                            double v = rm[k];
+                            boolean take = v > m || v != v;
+                            m = take ? v : m;
+                            best = take ? k : best;
+                        }
+                        gxA[rb + arg[best]] += gyA[gb + oh * g.ow() + ow];
+                    }
+                }
+            });
+        }
     }
 
     /**
-     * Divisor of window (oh, ow), PyTorch avg_pool2d: the window clipped to the padded input
-     * when countIncludePad, else clipped to the input itself.
+     * Row pass over the plane at xb: rm[i·Wo + o] = max of row i over column window o, and
+     * (when arg is non-null) arg[i·Wo + o] = the plane index of that element (first max, or last NaN).
      */
-    private static int divisor(Geo g, int oh, int ow) {
-        int k = g.p().kernel(), pad = g.p().pad(), hs = g.start(oh), ws = g.start(ow);
-        int he = Math.min(hs + k, g.h() + pad), we = Math.min(ws + k, g.w() + pad);
-        if (g.p().countIncludePad()) return (he - hs) * (we - ws);
-        return (Math.min(he, g.h()) - Math.max(hs, 0)) * (Math.min(we, g.w()) - Math.max(ws, 0));
-    }
-
-    /** x: [N, C, H, W] -> y: [N, C, Ho, Wo], y = window sum / divisor (count_include_pad per p). */
-    static void avgForward(Tensor x, PoolParams p, Tensor y) {
-        Geo g = geo(x, y, p, "avgPoolForward");
-        int xo = (int) x.offset(), yo = (int) y.offset(), k = p.kernel();
-        boolean f32 = x.dtype() == DType.F32;
-        Parallel.forEach(g.planes(), (long) g.oh() * g.ow() * k * k, pl -> {
-            int xb = xo + pl * g.h() * g.w(), yb = yo + pl * g.oh() * g.ow();
-            for (int oh = 0; oh < g.oh(); oh++) {
-                int hs = g.start(oh), h0 = Math.max(hs, 0), h1 = Math.min(hs + k, g.h());
-                for (int ow = 0; ow < g.ow(); ow++) {
-                    int ws = g.start(ow), w0 = Math.max(ws, 0), w1 = Math.min(ws + k, g.w());
-                    int div = divisor(g, oh, ow);
-                    if (f32) {
-                        float[] a = CpuStorage.f32(x);
-                        float s = 0;
-                        for (int i = h0; i < h1; i++) for (int j = w0; j < w1; j++) s += a[xb + i * g.w() + j];
-                        CpuStorage.f32(y)[yb + oh * g.ow() + ow] = s / div;
-                    } else {
-                        double[] a = CpuStorage.f64(x);
-                        double s = 0;
-                        for (int i = h0; i < h1; i++) for (int j = w0; j < w1; j++) s += a[xb + i * g.w() + j];
-                        CpuStorage.f64(y)[yb + oh * g.ow() + ow] = s / div;
-                    }
+    private static void rowMaxF32(float[] a, int xb, Geo g, float[] rm, int[] arg) {
+        Windows c = g.cols();
+        for (int i = 0; i < g.h(); i++) {
+            int row = i * g.w();
+            for (int o = 0; o < g.ow(); o++) {
+                int best = row + c.lo()[o];
+                float m = Float.NEGATIVE_INFINITY;
+                for (int j = row + c.lo()[o], e = row + c.hi()[o]; j < e; j++) {
+                    float v = a[xb + j];
+                    boolean take = v > m || v != v;
+                    m = take ? v : m;
+                    best = take ? j : best;
                 }
+                rm[i * g.ow() + o] = m;
+                if (arg != null) arg[i * g.ow() + o] = best;
             }
-        });
-    }
-
-    /** gy: [N, C, Ho, Wo] -> gx: [N, C, H, W]; each window spreads gy / divisor over its input pixels. */
-    static void avgBackward(Tensor gy, PoolParams p, Tensor gx) {
-        Geo g = geo(gx, gy, p, "avgPoolBackward");
-        int go = (int) gy.offset(), ro = (int) gx.offset(), k = p.kernel();
-        boolean f32 = gx.dtype() == DType.F32;
-        Parallel.forEach(g.planes(), (long) g.oh() * g.ow() * k * k, pl -> {
-            int gb = go + pl * g.oh() * g.ow(), rb = ro + pl * g.h() * g.w();
-            if (f32) Arrays.fill(CpuStorage.f32(gx), rb, rb + g.h() * g.w(), 0f);
-            else Arrays.fill(CpuStorage.f64(gx), rb, rb + g.h() * g.w(), 0.0);
-            for (int oh = 0; oh < g.oh(); oh++) {
-                int hs = g.start(oh), h0 = Math.max(hs, 0), h1 = Math.min(hs + k, g.h());
-                for (int ow = 0; ow < g.ow(); ow++) {
-                    int ws = g.start(ow), w0 = Math.max(ws, 0), w1 = Math.min(ws + k, g.w());
-                    int div = divisor(g, oh, ow);
-                    if (f32) {
-                        float[] r = CpuStorage.f32(gx);
-                        float v = CpuStorage.f32(gy)[gb + oh * g.ow() + ow] / div;
-                        for (int i = h0; i < h1; i++) for (int j = w0; j < w1; j++) r[rb + i * g.w() + j] += v;
-                    } else {
-                        double[] r = CpuStorage.f64(gx);
-                        double v = CpuStorage.f64(gy)[gb + oh * g.ow() + ow] / div;
-                        for (int i = h0; i < h1; i++) for (int j = w0; j < w1; j++) r[rb + i * g.w() + j] += v;
-                    }
-                }
-            }
-        });
-    }
-
-    private static void requireLike(Tensor t, Tensor like, String what) {
-        CpuCopy.requireContiguous(t, what);
-        if (!t.shape().equals(like.shape()) || t.dtype() != like.dtype()) {
-            throw new IllegalArgumentException(what + " " + t.describe() + " must match " + like.describe());
         }
     }
+
+    private static void rowMaxF64(double[] a, int xb, Geo g, double[] rm, int[] arg) {
+        Windows c = g.cols();
+        for (int i = 0; i < g.h(); i++) {
+            int row = i * g.w();
+            for (int o = 0; o < g.ow(); o++) {
+                int best = row + c.lo()[o];
+                double m = Double.NEGATIVE_INFINITY;
+                for (int j = row + c.lo()[o], e = row + c.hi()[o]; j < e; j++) {
+                    double v = a[xb + j];
+                    boolean take = v > m || v != v;
+                    m = take ? v : m;
+                    best = take ? j : best;
+                }
+                rm[i * g.ow() + o] = m;
+                if (arg != null) arg[i * g.ow() + o] = best;
+            }
+        }
+    }
+
+    static void avgForward(Tensor x, PoolParams p, Tensor y) { CpuAvgPool.forward(x, p, y); }
+
+    static void avgBackward(Tensor gy, PoolParams p, Tensor gx) { CpuAvgPool.backward(gy, p, gx); }
 }
