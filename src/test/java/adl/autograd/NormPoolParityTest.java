@@ -4,6 +4,7 @@ import adl.backend.Device;
 import adl.backend.PoolParams;
 import adl.backend.Tensors;
 import adl.backend.cpu.Parallel;
+import adl.memory.MemoryStats;
 import adl.memory.Scope;
 import adl.tensor.DType;
 import adl.tensor.Shape;
@@ -16,6 +17,7 @@ import java.util.function.Function;
 
 import static adl.testing.Close.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * F32 against F64 on random inputs with odd sizes, and bitwise equality of 1 and 2 worker
@@ -91,6 +93,18 @@ class NormPoolParityTest {
             }
         } finally {
             Parallel.setThreads(before);
+        }
+    }
+
+    /** Forward and backward inside a scope leave no memory behind (saved tensors freed after backward). */
+    @Test void noMemoryLeftBehind() {
+        List<Case> cs = cases(2, 3, 7, 5);
+        run(cs.get(0), DType.F32); // warm any lazily made state
+        long storages = MemoryStats.liveStorages(), bytes = MemoryStats.liveBytes();
+        for (Case k : cs) {
+            run(k, DType.F32);
+            assertEquals(storages, MemoryStats.liveStorages(), k.name() + ": live storages");
+            assertEquals(bytes, MemoryStats.liveBytes(), k.name() + ": live bytes");
         }
     }
 }

@@ -35,7 +35,9 @@ final class CpuBatchNorm {
 
     private static void requireSame(Tensor t, Tensor x, String name, String op) {
         CpuCopy.requireContiguous(t, op + " " + name);
-        if (!t.shape().equals(x.shape())) throw new IllegalArgumentException(op + ": " + name + " " + t.shape() + " vs x " + x.shape());
+        if (!t.shape().equals(x.shape()) || t.dtype() != x.dtype()) {
+            throw new IllegalArgumentException(op + ": " + name + " " + t.describe() + " must match x " + x.describe());
+        }
     }
 
     /**
