@@ -32,13 +32,13 @@ final class CpuConv {
         }
         int cinG = Cin / G, coutG = Cout / G, K = cinG * g.taps(), P = g.outPlane(), HW = g.inPlane();
         int pb = blockCols(K, P), pBlocks = ceilDiv(P, pb);
-        Parallel.forEach(N * G * pBlocks, 2L * coutG * K * pb, t -> {
+        forEach(N * G * pBlocks, 2L * coutG * K * pb, t -> {
             int pi = t % pBlocks, gi = (t / pBlocks) % G, n = t / pBlocks / G;
             int p0 = pi * pb, len = Math.min(pb, P - p0);
             CpuGemm.Scratch s = CpuGemm.scratch();
             float[][] col = s.panel(K, len);
             CpuIm2col.im2col(xa, xo + (n * Cin + gi * cinG) * HW, cinG, g, p0, len, col);
-            CpuGemm.gemm(coutG, len, K, wa, wo + gi * coutG * K, K, 1, col, 0,
+            CpuGemm.gemm(coutG, len, K, wa, wo + gi * coutG * K, K, 1, col,
                     ya, yo + (n * Cout + gi * coutG) * P + p0, P, false, s);
         });
     }
@@ -62,7 +62,7 @@ final class CpuConv {
         boolean direct = isPointwise(g);
         int cib = ceilDiv(cinG, Math.min(cinG, ceilDiv(4, N * G))), ciBlocks = ceilDiv(cinG, cib);
         int pb = blockCols(Math.max(coutG, cib * taps), P), pBlocks = ceilDiv(P, pb);
-        Parallel.forEach(N * G * ciBlocks, 2L * coutG * cib * taps * P, t -> {
+        forEach(N * G * ciBlocks, 2L * coutG * cib * taps * P, t -> {
             int cb = t % ciBlocks, gi = (t / ciBlocks) % G, n = t / ciBlocks / G;
             int ci0 = cb * cib, cc = Math.min(cib, cinG - ci0), M = cc * taps;
             int gxOff = gxo + (n * Cin + gi * cinG + ci0) * HW;
@@ -73,10 +73,10 @@ final class CpuConv {
                 int p0 = pi * pb, len = Math.min(pb, P - p0);
                 float[][] panel = CpuGemm.pack(gya, gyo + (n * Cout + gi * coutG) * P, P, false, 0, coutG, p0, len, s);
                 if (direct) {
-                    CpuGemm.gemm(M, len, coutG, wa, aOff, 1, K, panel, 0, gxa, gxOff + p0, HW, false, s);
+                    CpuGemm.gemm(M, len, coutG, wa, aOff, 1, K, panel, gxa, gxOff + p0, HW, false, s);
                 } else {
                     float[] colGrad = s.flat(M * len);
-                    CpuGemm.gemm(M, len, coutG, wa, aOff, 1, K, panel, 0, colGrad, 0, len, false, s);
+                    CpuGemm.gemm(M, len, coutG, wa, aOff, 1, K, panel, colGrad, 0, len, false, s);
                     CpuIm2col.col2im(colGrad, len, cc, g, p0, len, gxa, gxOff);
                 }
             }
@@ -105,7 +105,7 @@ final class CpuConv {
         int pb = blockCols(cib * taps, P), pBlocks = ceilDiv(P, pb);
         float[] part = chunks > 1 ? CpuArrayPool.takeFloats((chunks - 1) * gwSize) : null;
         try {
-            Parallel.forEach(chunks * G * ciBlocks, 2L * coutG * cib * taps * P * ceilDiv(N, chunks), t -> {
+            forEach(chunks * G * ciBlocks, 2L * coutG * cib * taps * P * ceilDiv(N, chunks), t -> {
                 int cb = t % ciBlocks, gi = (t / ciBlocks) % G, c = t / ciBlocks / G;
                 int ci0 = cb * cib, cc = Math.min(cib, cinG - ci0), cols = cc * taps;
                 float[] dst = c == 0 ? gwa : part;
@@ -117,7 +117,7 @@ final class CpuConv {
                         int p0 = pi * pb, len = Math.min(pb, P - p0);
                         float[][] colT = s.panel(len, cols);
                         CpuIm2col.im2colT(xa, xo + (n * Cin + gi * cinG + ci0) * HW, cc, g, p0, len, colT);
-                        CpuGemm.gemm(coutG, cols, len, gya, gyo + (n * Cout + gi * coutG) * P + p0, P, 1, colT, 0,
+                        CpuGemm.gemm(coutG, cols, len, gya, gyo + (n * Cout + gi * coutG) * P + p0, P, 1, colT,
                                 dst, cOff, K, true, s);
                     }
                 }
@@ -128,6 +128,18 @@ final class CpuConv {
             }
         } finally {
             if (part != null) CpuArrayPool.give(part);
+        }
+    }
+
+    /** Below this many flops in a call, the fork-join round trip costs more than threads save. */
+    static final long SERIAL_WORK = 1L << 19;
+
+    /** {@link Parallel#forEach} for calls big enough to gain from threads; the same tasks run in order otherwise. */
+    static void forEach(int n, long workPerTask, java.util.function.IntConsumer task) {
+        if ((long) n * workPerTask < SERIAL_WORK) {
+            for (int i = 0; i < n; i++) task.accept(i);
+        } else {
+            Parallel.forEach(n, workPerTask, task);
         }
     }
 

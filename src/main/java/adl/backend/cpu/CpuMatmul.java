@@ -47,12 +47,12 @@ final class CpuMatmul {
         int nb = CpuConv.blockCols(K, N), colBlocks = CpuConv.ceilDiv(N, nb);
         int rowBlocks = CpuConv.ceilDiv(M, ROW_BLOCK);
         int sai = transA ? 1 : K, sak = transA ? M : 1, ldb = transB ? K : N;
-        Parallel.forEach(batch * rowBlocks * colBlocks, 2L * Math.min(M, ROW_BLOCK) * nb * K, t -> {
+        CpuConv.forEach(batch * rowBlocks * colBlocks, 2L * Math.min(M, ROW_BLOCK) * nb * K, t -> {
             int cb = t % colBlocks, rb = (t / colBlocks) % rowBlocks, bi = t / colBlocks / rowBlocks;
             int j0 = cb * nb, cols = Math.min(nb, N - j0), i0 = rb * ROW_BLOCK, rows = Math.min(ROW_BLOCK, M - i0);
             CpuGemm.Scratch s = CpuGemm.scratch();
             float[][] panel = CpuGemm.pack(bf, bo + bi * K * N, ldb, transB, 0, K, j0, cols, s);
-            CpuGemm.gemm(rows, cols, K, af, ao + bi * M * K + i0 * sai, sai, sak, panel, 0,
+            CpuGemm.gemm(rows, cols, K, af, ao + bi * M * K + i0 * sai, sai, sak, panel,
                     cf, co + bi * M * N + i0 * N + j0, N, false, s);
         });
     }

@@ -96,7 +96,8 @@ class ConvParityTest {
             new Case("dense 3x3 stride 2 16 -> 32 at 41x41, batch 3", 3, 16, 32, 41, 41, 3, 2, 1, 1, 1),
             new Case("1x1 32 -> 32 at 41x41", 2, 32, 32, 41, 41, 1, 1, 0, 1, 1),
             new Case("depthwise 5x5 dilation 2 32 at 41x41", 2, 32, 32, 41, 41, 5, 1, 4, 2, 32),
-            new Case("depthwise 3x3 stride 2 32 at 41x41", 2, 32, 32, 41, 41, 3, 2, 1, 1, 32),
+            new Case("depthwise 3x3 stride 2 64 at 41x41", 2, 64, 64, 41, 41, 3, 2, 1, 1, 64),
+            new Case("matmul-sized 1x1 8 -> 8 at 161x161", 2, 8, 8, 161, 161, 1, 1, 0, 1, 1),
         };
         int saved = Parallel.threads();
         try {
