@@ -1,0 +1,44 @@
+package adl.nas;
+
+import adl.autograd.Autograd;
+import adl.backend.Tensors;
+import adl.memory.Scope;
+import adl.optim.Adam;
+import adl.tensor.Tensor;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The first-order architecture step (paper §4.2, DARTS first order): on a batch of the B half,
+ * α, β ← Adam(∇_{α,β} L_B(w, α, β)) with the weights w held fixed. The backward pass is
+ * restricted to α and β, so no weight gradient is computed.
+ */
+public final class Architect implements AutoCloseable {
+    private final SuperNet net;
+    private final Adam adam;
+
+    public Architect(SuperNet net, double lr, double beta1, double beta2, double weightDecay) {
+        this.net = net;
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        params.put("arch.alpha", net.arch().alpha());
+        params.put("arch.beta", net.arch().beta());
+        this.adam = new Adam(params, lr, beta1, beta2, 1e-8, weightDecay);
+    }
+
+    /** One architecture step on (x, labels); returns the loss on that batch. */
+    public double step(Tensor x, Tensor labels) {
+        try (Scope s = Scope.open()) {
+            Tensor loss = net.loss(x, labels);
+            double value = Tensors.item(loss);
+            Autograd.backward(loss, net.archParameters());
+            adam.step();
+            adam.zeroGrad();
+            return value;
+        }
+    }
+
+    public Adam optimizer() { return adam; }
+
+    @Override public void close() { adam.close(); }
+}
