@@ -146,14 +146,15 @@ final class CpuDepthwise {
         CpuConv.forEach(Cout, 2L * N * taps * P, co -> {
             CpuGemm.Scratch s = CpuGemm.scratch();
             if (unitStride(g)) {
+                int lanes = Math.min(LANES, (g.Ho() - 1) * (g.W() + 2 * g.p().padW()) + g.Wo());
                 float[][] acc = s.rows(taps, LANES);
-                for (int t = 0; t < taps; t++) java.util.Arrays.fill(acc[t], 0, LANES, 0f);
+                for (int t = 0; t < taps; t++) java.util.Arrays.fill(acc[t], 0, lanes, 0f);
                 for (int n = 0; n < N; n++) {
                     filterUnit(x, xo + (n * Cin + co / m) * HW, gy, gyo + (n * Cout + co) * P, g, acc, s);
                 }
                 for (int t = 0; t < taps; t++) {
                     float sum = 0f;
-                    for (int j = 0; j < LANES; j++) sum += acc[t][j];
+                    for (int j = 0; j < lanes; j++) sum += acc[t][j];
                     gw[gwo + co * taps + t] = sum;
                 }
             } else {
