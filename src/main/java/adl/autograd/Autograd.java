@@ -58,6 +58,7 @@ public final class Autograd {
         List<Tensor> order = topologicalOrder(root);
         Set<Tensor> relevant = relevant(order, leaves);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        Set<Tensor> sums = Collections.newSetFromMap(new IdentityHashMap<>());
         grads.put(root, gradRoot);
         try (GradMode.Guard off = GradMode.off()) {
             for (int i = order.size() - 1; i >= 0; i--) {
@@ -84,7 +85,7 @@ public final class Autograd {
                 for (int k = 0; k < needs.length; k++) {
                     if (!needs[k] || gin[k] == null) continue;
                     checkShape(fn, k, in.get(k), gin[k]);
-                    accumulate(grads, in.get(k), ownHandle(gin, k, g));
+                    accumulate(grads, sums, in.get(k), ownHandle(gin, k, g));
                 }
                 g.close();
             }
@@ -109,18 +110,24 @@ public final class Autograd {
         }
     }
 
-    private static void accumulate(Map<Tensor, Tensor> grads, Tensor x, Tensor g) {
+    /**
+     * grads[x] += g. A gradient handed back by a rule may share memory with another one (a rule
+     * may return its incoming gradient for two inputs, or a view of it), so the first sum goes
+     * into fresh memory that the engine owns alone ({@code sums}); only those are added to in place.
+     */
+    private static void accumulate(Map<Tensor, Tensor> grads, Set<Tensor> sums, Tensor x, Tensor g) {
         Tensor prev = grads.get(x);
         if (prev == null) {
             grads.put(x, g);
             return;
         }
-        if (prev.isContiguous() && prev.storage() != g.storage()) {
+        if (sums.contains(prev)) {
             Device.backendOf(prev).binary(BinaryOp.ADD, prev, g, prev);
         } else {
             Tensor sum = Tensors.emptyLike(prev);
             Device.backendOf(prev).binary(BinaryOp.ADD, prev, g, sum);
             grads.put(x, sum);
+            sums.add(sum);
             prev.close();
         }
         g.close();

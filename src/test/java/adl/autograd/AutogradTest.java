@@ -132,4 +132,18 @@ class AutogradTest {
         a.setGrad(null);
         assertEquals(before, MemoryStats.liveStorages());
     }
+
+    @Test void aRuleReturningOneGradientForTwoInputsDoesNotLetSumsLeakBetweenThem() {
+        // z = a + b hands the same gradient to a and b; b then receives a second contribution
+        // (through b2) before a is done. u = (2a + b) + (a + b) → du/dx = 3, du/dy = 2.
+        Tensor x = leaf(0.5, 1.5), y = leaf(2, 3);
+        try (Scope s = Scope.open()) {
+            Tensor a = ElementwiseOps.mulScalar(x, 1), b = ElementwiseOps.mulScalar(y, 1);
+            Tensor w = ElementwiseOps.mulScalar(a, 2), b2 = ElementwiseOps.mulScalar(b, 1);
+            Tensor z = ElementwiseOps.add(a, b);
+            Autograd.backward(ReduceOps.sumAll(ElementwiseOps.add(ElementwiseOps.add(w, b2), z)));
+        }
+        assertArrayEquals(new double[] {3, 3}, Tensors.toDoubles(x.grad()), 0);
+        assertArrayEquals(new double[] {2, 2}, Tensors.toDoubles(y.grad()), 0);
+    }
 }
