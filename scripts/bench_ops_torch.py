@@ -112,8 +112,8 @@ def parse_crops(s):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="torch.set_num_threads (default: all cores)")
-    ap.add_argument("--warmup", type=int, default=5, help="untimed repetitions per case (default: 5)")
-    ap.add_argument("--iters", type=int, default=20, help="timed repetitions per case, median reported (default: 20)")
+    ap.add_argument("--warmup", type=int, default=20, help="untimed repetitions per case (default: 20)")
+    ap.add_argument("--iters", type=int, default=30, help="timed repetitions per case, median reported (default: 30)")
     ap.add_argument("--crop", default="both", help="64, 321 or both (default: both)")
     ap.add_argument("--batch", type=int, default=2, help="batch size (default: 2, the search's)")
     a = ap.parse_args()

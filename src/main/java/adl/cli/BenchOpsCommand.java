@@ -47,10 +47,10 @@ final class BenchOpsCommand implements Runnable {
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--warmup", description = "Untimed repetitions per case (default: ${DEFAULT-VALUE}).")
-    int warmup = 5;
+    int warmup = 20;
 
     @Option(names = "--iters", description = "Timed repetitions per case; the median is reported (default: ${DEFAULT-VALUE}).")
-    int iters = 20;
+    int iters = 30;
 
     @Option(names = "--crop", description = "Crop size: 64, 321, or both (default: ${DEFAULT-VALUE}).")
     String crop = "both";
@@ -74,10 +74,15 @@ final class BenchOpsCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("adl-engine bench ops: f32, cpu, threads=%d, warmup=%d, iters=%d, batch=%d, java %s%n",
                 threads, warmup, iters, batch, Runtime.version());
+        // One untimed pass over every case first, so the JIT has compiled every kernel variant
+        // before any case is timed (otherwise the first rows pay for compilation).
+        if (warmup > 0) {
+            for (int c : crops) for (ConvCase cc : ConvCase.forCrops(List.of(c), batch)) measure(cc, Math.min(warmup, 5), 1);
+        }
         for (int c : crops) {
             out.printf("%n### crop %dx%d%n%n%s%n", c, c, OpsTable.header());
             for (ConvCase cc : ConvCase.forCrops(List.of(c), batch)) {
-                double[] ms = measure(cc);
+                double[] ms = measure(cc, warmup, iters);
                 out.println(OpsTable.row(cc, ms[0], ms[1]));
                 out.flush();
             }
@@ -86,7 +91,7 @@ final class BenchOpsCommand implements Runnable {
 
     /** {median forward ms, median forward+backward ms}; each repetition runs inside its own Scope. */
     @SuppressWarnings("try") // the scopes are used for their close() only
-    private double[] measure(ConvCase cc) {
+    private double[] measure(ConvCase cc, int warmup, int iters) {
         try (Scope caseScope = Scope.open()) {
             Tensor x = Tensors.randn(Device.CPU, DType.F32, Shape.of(cc.inputDims()), 1, 0, 1);
             Tensor w = Tensors.randn(Device.CPU, DType.F32, Shape.of(cc.weightDims()), 2, 0, 0.1);

@@ -37,7 +37,7 @@ class BenchOpsCommandTest {
         int code = cl.execute("--crop", "64", "--warmup", "1", "--iters", "2", "--threads", String.valueOf(Parallel.threads()));
         assertEquals(0, code, err.toString());
         assertEquals(liveBefore, MemoryStats.liveStorages(), "storages left alive by the harness");
-        assertEquals(20 * 2 * 3, calls[0], "20 cases × (fwd, fwd+bwd) × (1 warm-up + 2 timed)");
+        assertEquals(20 * 2 * (2 + 3), calls[0], "20 cases × (fwd, fwd+bwd) × (JIT pass: 1 warm-up + 1 timed; then 1 warm-up + 2 timed)");
         List<String> rows = out.toString().lines().filter(l -> l.startsWith("| ") && !l.startsWith("| op")).toList();
         assertEquals(20, rows.size(), out.toString());
         assertTrue(rows.get(0).startsWith("| dw3x3      |   8 | 16x16   |"), rows.get(0));
