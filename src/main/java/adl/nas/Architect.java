@@ -26,11 +26,15 @@ public final class Architect implements AutoCloseable {
         this.adam = new Adam(params, lr, beta1, beta2, 1e-8, weightDecay);
     }
 
-    /** One architecture step on (x, labels); returns the loss on that batch. */
+    /**
+     * One architecture step on (x, labels); returns the loss on that batch. A NaN or infinite
+     * loss throws {@link ArithmeticException} before α and β are touched.
+     */
     public double step(Tensor x, Tensor labels) {
         try (Scope s = Scope.open()) {
             Tensor loss = net.loss(x, labels);
             double value = Tensors.item(loss);
+            if (!Double.isFinite(value)) throw new ArithmeticException("architecture loss is " + value);
             Autograd.backward(loss, net.archParameters());
             adam.step();
             adam.zeroGrad();

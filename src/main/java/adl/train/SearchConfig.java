@@ -1,0 +1,77 @@
+package adl.train;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * Every setting of a search (paper §4.2, §5.1; DESIGN §5 "Search"), resolved and immutable.
+ * Parsed by the CLI, saved as config.json in the run directory, read back on resume.
+ *
+ * @param itersPerEpoch 0 = one pass over the A half (|A| / batch)
+ * @param trainImages   size of the training split (synthetic data; it is divided into A and B)
+ * @param valImages     validation images scored after every epoch
+ * @param checkpointMinutes a checkpoint is also written when this much time passed since the last one
+ * @param keepCheckpoints how many periodic checkpoints are kept (the best one is kept as well)
+ */
+public record SearchConfig(
+        @JsonProperty("dataset") String dataset,
+        @JsonProperty("data") String data,
+        @JsonProperty("device") String device,
+        @JsonProperty("layers") int layers,
+        @JsonProperty("blocks") int blocks,
+        @JsonProperty("filter_multiplier") int filterMultiplier,
+        @JsonProperty("crop") int crop,
+        @JsonProperty("batch") int batch,
+        @JsonProperty("epochs") int epochs,
+        @JsonProperty("arch_start_epoch") int archStartEpoch,
+        @JsonProperty("iters_per_epoch") int itersPerEpoch,
+        @JsonProperty("lr") double lr,
+        @JsonProperty("lr_min") double lrMin,
+        @JsonProperty("momentum") double momentum,
+        @JsonProperty("weight_decay") double weightDecay,
+        @JsonProperty("arch_lr") double archLr,
+        @JsonProperty("arch_weight_decay") double archWeightDecay,
+        @JsonProperty("arch_beta1") double archBeta1,
+        @JsonProperty("arch_beta2") double archBeta2,
+        @JsonProperty("train_images") int trainImages,
+        @JsonProperty("val_images") int valImages,
+        @JsonProperty("seed") long seed,
+        @JsonProperty("threads") int threads,
+        @JsonProperty("checkpoint_minutes") double checkpointMinutes,
+        @JsonProperty("keep_checkpoints") int keepCheckpoints) {
+
+    public SearchConfig {
+        require(layers >= 1, "--layers must be >= 1");
+        require(blocks >= 1, "--blocks must be >= 1");
+        require(filterMultiplier >= 1, "--filter-multiplier must be >= 1");
+        require(crop >= 16, "--crop must be >= 16 (four halvings below the stem)");
+        require(batch >= 2, "--batch must be >= 2 (batch norm needs two values per channel in the image-pooling branch)");
+        require(epochs >= 1, "--epochs must be >= 1");
+        require(archStartEpoch >= 0, "--arch-start-epoch must be >= 0");
+        require(itersPerEpoch >= 0, "--iters-per-epoch must be >= 0 (0 = one pass over the A half)");
+        require(lr > 0 && lrMin >= 0 && lrMin <= lr, "need 0 <= --lr-min <= --lr and --lr > 0");
+        require(momentum >= 0 && momentum < 1, "--momentum must be in [0, 1)");
+        require(weightDecay >= 0 && archWeightDecay >= 0, "weight decays must be >= 0");
+        require(archLr > 0, "--arch-lr must be > 0");
+        require(archBeta1 >= 0 && archBeta1 < 1 && archBeta2 >= 0 && archBeta2 < 1, "--arch-betas must be in [0, 1)");
+        require(trainImages >= 2 * batch, "need at least 2 x batch training images (the A and B halves each fill a batch)");
+        require(valImages >= 1, "--val-images must be >= 1");
+        require(threads >= 1, "--threads must be >= 1");
+        require(checkpointMinutes > 0, "--checkpoint-minutes must be > 0");
+        require(keepCheckpoints >= 1, "--keep-checkpoints must be >= 1");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException(message);
+    }
+
+    /** Size of the A half (weights): ⌈n/2⌉. */
+    public int sizeA() { return (trainImages + 1) / 2; }
+
+    /** Size of the B half (architecture). */
+    public int sizeB() { return trainImages - sizeA(); }
+
+    /** Iterations per epoch: the flag, or one pass over A. */
+    public int resolvedItersPerEpoch() { return itersPerEpoch > 0 ? itersPerEpoch : Math.max(1, sizeA() / batch); }
+
+    public long totalIterations() { return (long) epochs * resolvedItersPerEpoch(); }
+}

@@ -1,0 +1,239 @@
+package adl.train;
+
+import adl.autograd.Autograd;
+import adl.autograd.GradMode;
+import adl.backend.Device;
+import adl.backend.Tensors;
+import adl.data.Batch;
+import adl.data.Dataset;
+import adl.memory.Scope;
+import adl.nas.Architect;
+import adl.nas.Architecture;
+import adl.nas.SuperNet;
+import adl.nn.Init;
+import adl.optim.CosineSchedule;
+import adl.optim.SGD;
+import adl.tensor.DType;
+import adl.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The bilevel search (paper §4.2, first order): per iteration one SGD step on the weights from a
+ * batch of A, then — from the architecture start epoch on — one Adam step on α, β from a batch of
+ * B; validation, decoding, plots and a checkpoint after every epoch; a checkpoint on a time
+ * interval and when asked to stop. {@link #run} continues from the newest checkpoint of the run
+ * directory when there is one, reproducing an uninterrupted run bit for bit.
+ */
+public final class SearchLoop implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SearchLoop.class.getName());
+
+    private final SearchConfig cfg;
+    private final RunFiles files;
+    private final Dataset train, val;
+    private final SearchListener listener;
+    private final StopSignal stop;
+    private final DataOrder order;
+    private final SuperNet net;
+    private final SGD sgd;
+    private final Architect architect;
+    private final CosineSchedule schedule;
+    private final EpochPlots plots;
+    private SearchState state = SearchState.start();
+    private long lastCheckpointNanos = System.nanoTime();
+    private long sessionStartNanos;
+
+    /** What a run ended with. */
+    public record Result(SearchState state, Architecture architecture, boolean stopped) {}
+
+    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, SearchListener listener, StopSignal stop) {
+        if (train.size() < cfg.trainImages()) {
+            throw new IllegalArgumentException(train.name() + " has " + train.size() + " images, the config asks for " + cfg.trainImages());
+        }
+        this.cfg = cfg;
+        this.files = new RunFiles(runDir);
+        this.train = train;
+        this.val = val;
+        this.listener = listener;
+        this.stop = stop;
+        this.order = new DataOrder(cfg.seed(), cfg.trainImages());
+        this.net = new SuperNet(new Init(Device.CPU, DType.F32, cfg.seed()),
+                new SuperNet.Config(cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), train.numClasses()));
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        net.namedParameters().forEach((k, v) -> { if (!k.startsWith("arch.")) weights.put(k, v); });
+        this.sgd = new SGD(weights, cfg.lr(), cfg.momentum(), cfg.weightDecay(), false);
+        this.architect = new Architect(net, cfg.archLr(), cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay());
+        this.schedule = new CosineSchedule(cfg.lr(), cfg.lrMin(), cfg.totalIterations());
+        this.plots = new EpochPlots(files, train.classes().size());
+    }
+
+    public SuperNet net() { return net; }
+
+    public RunFiles files() { return files; }
+
+    /** Runs (or continues) the search to its last epoch, or until a stop is requested. */
+    public Result run() throws IOException {
+        try {
+            prepare();
+            int ipe = cfg.resolvedItersPerEpoch();
+            sessionStartNanos = System.nanoTime();
+            double secondsBefore = state.seconds();
+            Architecture arch = null;
+            for (int epoch = state.epoch(); epoch < cfg.epochs(); epoch++) {
+                for (int it = state.epoch() == epoch ? state.iterInEpoch() : 0; it < ipe; it++) {
+                    iteration(epoch, it, ipe, secondsBefore);
+                    if (stop.requested()) {
+                        checkpoint();
+                        listener.message("stopped at epoch " + epoch + ", iteration " + state.iteration() + "; resume with --resume " + files.dir());
+                        return new Result(state, null, true);
+                    }
+                    if (System.nanoTime() - lastCheckpointNanos > cfg.checkpointMinutes() * 60e9) checkpoint();
+                }
+                arch = endOfEpoch(epoch, secondsBefore);
+            }
+            if (arch == null) arch = net.decode(); // resumed after the last epoch was already done
+            return new Result(state, arch, false);
+        } finally {
+            stop.finished();
+        }
+    }
+
+    private void prepare() throws IOException {
+        Files.createDirectories(files.dir());
+        Path latest = files.latestCheckpoint();
+        if (latest == null) {
+            files.writeJson(RunFiles.CONFIG, cfg);
+            Map<String, Object> split = new LinkedHashMap<>();
+            split.put("seed", cfg.seed());
+            split.put("a", order.a());
+            split.put("b", order.b());
+            files.writeJson(RunFiles.SPLIT, split);
+            files.writeAtomically(RunFiles.METRICS, RunFiles.METRICS_HEADER + "\n");
+            Files.deleteIfExists(files.file(RunFiles.HISTORY));
+            return;
+        }
+        try {
+            state = Checkpoint.load(latest, net, sgd, architect.optimizer());
+        } catch (IOException | RuntimeException e) {
+            throw new SearchFailed("cannot resume from " + latest + ": " + e.getMessage(), e);
+        }
+        final SearchState s = state;
+        files.filterLines(RunFiles.METRICS, true, line -> MetricsLog.keep(line, s));
+        files.filterLines(RunFiles.HISTORY, false, line -> MetricsLog.historyEpoch(line) < s.epoch());
+        listener.message("resumed from " + latest.getFileName() + " (epoch " + s.epoch() + ", iteration " + s.iteration() + ")");
+    }
+
+    private void iteration(int epoch, int it, int ipe, double secondsBefore) throws IOException {
+        long global = state.iteration();
+        double lr = schedule.lr(global);
+        sgd.setLr(lr);
+        double trainLoss, archLoss = Double.NaN;
+        boolean archStep = epoch >= cfg.archStartEpoch();
+        try (Scope s = Scope.open()) {
+            Batch a = Batch.of(train, order.batchA(epoch, it, cfg.batch()), Device.CPU, cfg.seed(), epoch, true);
+            Tensor loss = net.loss(a.images(), a.labels());
+            trainLoss = Tensors.item(loss);
+            if (!Double.isFinite(trainLoss)) throw nonFinite("weight", trainLoss, epoch, global);
+            Autograd.backward(loss, net.weightParameters());
+            sgd.step();
+            sgd.zeroGrad();
+        }
+        if (archStep) {
+            try (Scope s = Scope.open()) {
+                Batch b = Batch.of(train, order.batchB(state.archSteps(), cfg.batch()), Device.CPU, cfg.seed(), epoch, true);
+                archLoss = architect.step(b.images(), b.labels());
+            } catch (ArithmeticException e) {
+                throw nonFinite("architecture", Double.NaN, epoch, global);
+            }
+        }
+        double seconds = secondsBefore + (System.nanoTime() - sessionStartNanos) / 1e9;
+        state = new SearchState(epoch, it + 1, global + 1, state.archSteps() + (archStep ? 1 : 0), state.bestMiou(), seconds);
+        files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.trainRow(epoch, global + 1, trainLoss, archLoss, lr, seconds));
+        listener.iteration(epoch, global + 1, cfg.totalIterations(), trainLoss, archLoss, lr);
+    }
+
+    private SearchFailed nonFinite(String step, double value, int epoch, long global) {
+        Path last;
+        try {
+            last = files.latestCheckpoint();
+        } catch (IOException e) {
+            last = null;
+        }
+        return new SearchFailed("the " + step + " loss became " + (Double.isNaN(value) ? "NaN" : value) + " at iteration " + (global + 1)
+                + " (epoch " + epoch + "); stopped without saving. "
+                + (last == null ? "No checkpoint was written yet." : "The last good checkpoint is " + last + ".")
+                + " Try a lower --lr / --arch-lr.");
+    }
+
+    private Architecture endOfEpoch(int epoch, double secondsBefore) throws IOException {
+        double[] lossAndMiou = validate();
+        Architecture arch = net.decode();
+        double seconds = secondsBefore + (System.nanoTime() - sessionStartNanos) / 1e9;
+        boolean best = lossAndMiou[1] > state.bestMiou();
+        state = new SearchState(epoch + 1, 0, state.iteration(), state.archSteps(), Math.max(state.bestMiou(), lossAndMiou[1]), seconds);
+        files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.valRow(epoch, state.iteration(), lossAndMiou[0], lossAndMiou[1], seconds));
+        files.writeAtomically(RunFiles.ARCHITECTURE, arch.toJson() + "\n");
+        files.appendLine(RunFiles.HISTORY, null, "{\"epoch\":" + epoch + ",\"architecture\":" + arch.toJson().replaceAll("\\s+", "") + "}");
+        plots.write(net, arch);
+        Path written = checkpoint();
+        if (best) Files.copy(written, files.bestCheckpoint(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        listener.epochEnd(epoch, lossAndMiou[0], lossAndMiou[1], arch);
+        return arch;
+    }
+
+    /** {mean loss, mIoU} of the supernet on the first valImages validation images (eval mode, no gradients). */
+    private double[] validate() {
+        int n = Math.min(cfg.valImages(), val.size());
+        ConfusionMatrix cm = new ConfusionMatrix(val.numClasses());
+        double lossSum = 0;
+        net.eval();
+        try (GradMode.Guard off = GradMode.off()) {
+            for (int start = 0; start < n; start += cfg.batch()) {
+                int[] idx = new int[Math.min(cfg.batch(), n - start)];
+                for (int k = 0; k < idx.length; k++) idx[k] = start + k;
+                try (Scope s = Scope.open()) {
+                    Batch b = Batch.of(val, idx, Device.CPU, cfg.seed(), 0, false);
+                    Tensor logits = net.forward(b.images());
+                    lossSum += idx.length * Tensors.item(adl.autograd.LossOps.crossEntropy(logits, b.labels(), adl.autograd.LossOps.IGNORE_LABEL));
+                    cm.add(labels(b.labels()), Predictions.argmax(logits), adl.autograd.LossOps.IGNORE_LABEL);
+                }
+            }
+        } finally {
+            net.train();
+        }
+        return new double[] {lossSum / n, cm.meanIou()};
+    }
+
+    private static int[] labels(Tensor t) {
+        double[] v = Tensors.toDoubles(t);
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = (int) v[i];
+        return out;
+    }
+
+    private Path checkpoint() throws IOException {
+        Path p = files.checkpointPath(state.epoch(), state.iteration());
+        Checkpoint.save(p, net, sgd, architect.optimizer(), state);
+        files.pruneCheckpoints(cfg.keepCheckpoints());
+        lastCheckpointNanos = System.nanoTime();
+        LOG.log(System.Logger.Level.DEBUG, "checkpoint {0}", p);
+        return p;
+    }
+
+    /** α and β as they are now (host copies), for tests and reports. */
+    public List<double[]> archValues() {
+        return List.of(Tensors.toDoubles(net.arch().alpha()), Tensors.toDoubles(net.arch().beta()));
+    }
+
+    @Override
+    public void close() {
+        architect.close();
+        sgd.close();
+        net.close();
+    }
+}
