@@ -28,6 +28,8 @@ public final class Main implements Runnable {
     /** The configured command line: the commands in the order they are used, and the one-line error handler. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.addSubcommand("search", new SearchCommand());
+        cl.addSubcommand("decode", new DecodeCommand());
         Placeholders.addTo(cl);
         cl.addSubcommand("bench", new BenchCommand());
         cl.addSubcommand("help", new CommandLine.HelpCommand());

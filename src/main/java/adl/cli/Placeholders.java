@@ -18,8 +18,6 @@ final class Placeholders {
     private record Planned(String name, String description) {}
 
     private static final List<Planned> PLANNED = List.of(
-            new Planned("search", "Run the Auto-DeepLab architecture search (cell + network level)."),
-            new Planned("decode", "Decode the cell and the network path from a search run."),
             new Planned("retrain", "Train the decoded network from scratch."),
             new Planned("eval", "Evaluate a trained network (mIoU) on a dataset split."),
             new Planned("predict", "Write predicted masks as colour PNGs."),

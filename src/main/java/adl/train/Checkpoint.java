@@ -97,6 +97,31 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * The architecture stored in a checkpoint (paper §4.3): α ("arch.alpha", [E, 8]) decoded into
+     * the cell, β ("arch.beta", [L, 4, 3]) into the path by Viterbi. No network is built.
+     */
+    public static adl.nas.Architecture architecture(Path file, int filterMultiplier) throws IOException {
+        Safetensors.Contents c = Safetensors.read(file);
+        Safetensors.Entry a = c.entries().get("arch.alpha"), b = c.entries().get("arch.beta");
+        if (a == null || b == null) throw new IOException(file + ": no arch.alpha / arch.beta (not a search checkpoint)");
+        if (a.shape().length != 2 || b.shape().length != 3 || b.shape()[1] != 4 || b.shape()[2] != 3) {
+            throw new IOException(file + ": arch.alpha " + java.util.Arrays.toString(a.shape()) + " / arch.beta "
+                    + java.util.Arrays.toString(b.shape()) + " are not [E, 8] / [L, 4, 3]");
+        }
+        int edges = a.shape()[0], ops = a.shape()[1], layers = b.shape()[0];
+        int blocks = (int) Math.round((-3 + Math.sqrt(9 + 8.0 * edges)) / 2);
+        adl.nas.CellTopology topology = new adl.nas.CellTopology(blocks);
+        if (topology.edges() != edges) throw new IOException(file + ": " + edges + " α rows match no number of blocks");
+        double[][] alpha = new double[edges][ops];
+        for (int e = 0; e < edges; e++) for (int k = 0; k < ops; k++) alpha[e][k] = a.f32()[e * ops + k];
+        double[][][] beta = new double[layers][4][3];
+        for (int l = 0; l < layers; l++) for (int u = 0; u < 4; u++) for (int d = 0; d < 3; d++) beta[l][u][d] = b.f32()[(l * 4 + u) * 3 + d];
+        adl.nas.TrellisLayout layout = new adl.nas.TrellisLayout(layers);
+        return new adl.nas.Architecture(adl.nas.CellDecoder.decode(alpha, topology),
+                adl.nas.PathDecoder.decode(layout.normalize(beta), layout), filterMultiplier);
+    }
+
     /** Only the model's tensors (for decode, eval, predict). */
     public static void loadModel(Path file, Module model) throws IOException { load(file, model, null, null); }
 

@@ -1,0 +1,101 @@
+package adl.cli;
+
+import adl.autograd.Autograd;
+import adl.backend.Device;
+import adl.backend.Tensors;
+import adl.backend.cpu.Parallel;
+import adl.cli.bench.Timing;
+import adl.memory.MemoryStats;
+import adl.memory.Scope;
+import adl.nas.Architect;
+import adl.nas.SuperNet;
+import adl.nn.Init;
+import adl.optim.SGD;
+import adl.tensor.DType;
+import adl.tensor.Shape;
+import adl.tensor.Tensor;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * {@code adl bench search-step}: time one full first-order search iteration (architecture step:
+ * α, β gradients only, Adam; then weight step: weight gradients only, SGD) of the DESIGN §5
+ * supernet on random data with 19 classes. Last line:
+ * {@code search-step: median_ms=<number> peak_rss_mb=<number>}. Peer: scripts/search_step_torch.py.
+ */
+@Command(name = "search-step", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Time one search iteration (architecture step + weight step) of the supernet on random data.")
+final class BenchSearchStepCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--device", description = "auto, cpu or cuda (default ${DEFAULT-VALUE}).") String device = "auto";
+    @Option(names = "--crop", description = "Square input size (default ${DEFAULT-VALUE}).") int crop = 64;
+    @Option(names = "--batch", description = "Batch size (default ${DEFAULT-VALUE}).") int batch = 2;
+    @Option(names = "--filter-multiplier", description = "F (default ${DEFAULT-VALUE}).") int filterMultiplier = 8;
+    @Option(names = "--layers", description = "L (default ${DEFAULT-VALUE}).") int layers = 12;
+    @Option(names = "--blocks", description = "B (default ${DEFAULT-VALUE}).") int blocks = 5;
+    @Option(names = "--iters", description = "Timed iterations; the median is reported (default ${DEFAULT-VALUE}).") int iters = 5;
+    @Option(names = "--warmup", description = "Untimed iterations first (default ${DEFAULT-VALUE}).") int warmup = 2;
+    @Option(names = "--threads", description = "CPU threads (default: all cores).") Integer threads;
+    @Option(names = "--seed", description = "Seed (default ${DEFAULT-VALUE}).") long seed = 0;
+
+    static final int CLASSES = 19;
+
+    @Override
+    public void run() {
+        if (device.startsWith("cuda")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--device " + device + ": the CUDA backend is not built yet; use cpu or auto");
+        }
+        if (crop < 16 || batch < 2 || iters < 1 || warmup < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "need --crop >= 16, --batch >= 2, --iters >= 1, --warmup >= 0");
+        }
+        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        Parallel.setThreads(nThreads);
+        PrintWriter out = spec.commandLine().getOut();
+        try (SuperNet net = new SuperNet(new Init(Device.CPU, DType.F32, seed), new SuperNet.Config(layers, blocks, filterMultiplier, CLASSES))) {
+            Map<String, Tensor> weights = new LinkedHashMap<>();
+            net.namedParameters().forEach((k, v) -> { if (!k.startsWith("arch.")) weights.put(k, v); });
+            long weightScalars = 0;
+            for (Tensor w : weights.values()) weightScalars += w.numel();
+            long archScalars = net.arch().alpha().numel() + net.arch().beta().numel();
+            out.printf(Locale.ROOT, "adl-engine bench search-step: cpu, threads=%d, crop=%d, batch=%d, F=%d, L=%d, B=%d, java %s%n",
+                    nThreads, crop, batch, filterMultiplier, layers, blocks, Runtime.version());
+            out.printf(Locale.ROOT, "params: weights=%d arch=%d%n", weightScalars, archScalars);
+            out.flush();
+            try (SGD sgd = new SGD(weights, 0.025, 0.9, 3e-4, false); Architect architect = new Architect(net, 3e-3, 0.9, 0.999, 1e-3)) {
+                SplittableRandom rng = new SplittableRandom(seed);
+                double ms = Timing.medianMillis(warmup, iters, () -> iteration(net, sgd, architect, rng));
+                out.printf(Locale.ROOT, "search-step: median_ms=%.1f peak_rss_mb=%.1f%n", ms, PeakRss.megabytes());
+                out.printf(Locale.ROOT, "(engine tensors: peak %.1f MB live)%n", MemoryStats.peakBytes() / 1e6);
+            }
+        }
+        out.flush();
+    }
+
+    private void iteration(SuperNet net, SGD sgd, Architect architect, SplittableRandom rng) {
+        try (Scope s = Scope.open()) {
+            architect.step(images(rng), labels(rng));
+            Tensor loss = net.loss(images(rng), labels(rng));
+            Autograd.backward(loss, net.weightParameters());
+            sgd.step();
+            sgd.zeroGrad();
+        }
+    }
+
+    private Tensor images(SplittableRandom rng) {
+        return Tensors.randn(Device.CPU, DType.F32, Shape.of(batch, 3, crop, crop), rng.nextLong(), 0, 1);
+    }
+
+    private Tensor labels(SplittableRandom rng) {
+        int[] l = new int[batch * crop * crop];
+        for (int i = 0; i < l.length; i++) l[i] = rng.nextInt(CLASSES);
+        return Tensors.ofInts(Device.CPU, Shape.of(batch, crop, crop), l);
+    }
+}

@@ -1,0 +1,46 @@
+package adl.cli;
+
+import adl.nas.Architecture;
+import adl.train.Checkpoint;
+import adl.train.RunFiles;
+import adl.train.SearchConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code adl decode --run RUN_DIR}: re-derives the architecture from a search run's newest checkpoint. */
+@Command(name = "decode", mixinStandardHelpOptions = true,
+        description = {"Decode the cell (top-2 edges per block) and the network path (Viterbi over β)",
+                "from the newest checkpoint of a search run; print them and rewrite its architecture.json."})
+final class DecodeCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--run", required = true, paramLabel = "RUN_DIR", description = "A search run directory.")
+    Path run;
+
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Decode this checkpoint instead of the newest one (e.g. checkpoints/best.safetensors).")
+    Path checkpoint;
+
+    @Override
+    public Integer call() throws Exception {
+        RunFiles files = new RunFiles(run);
+        if (!Files.isDirectory(run)) throw new CommandLine.ParameterException(spec.commandLine(), "--run " + run + ": no such directory");
+        SearchConfig cfg = files.readJson(RunFiles.CONFIG, SearchConfig.class);
+        Path ckpt = checkpoint != null ? checkpoint : files.latestCheckpoint();
+        if (ckpt == null) throw new IllegalStateException(run + " has no checkpoint yet (checkpoints are written after each epoch)");
+        Architecture a = Checkpoint.architecture(ckpt, cfg.filterMultiplier());
+        files.writeAtomically(RunFiles.ARCHITECTURE, a.toJson() + "\n");
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("decoded from " + ckpt);
+        out.print(a.describeCell());
+        out.println("path (level per layer 1.." + a.layers() + "): " + java.util.Arrays.toString(a.path()));
+        out.println("wrote " + files.file(RunFiles.ARCHITECTURE));
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,181 @@
+package adl.cli;
+
+import adl.backend.cpu.Parallel;
+import adl.data.Dataset;
+import adl.data.SyntheticDataset;
+import adl.train.RunFiles;
+import adl.train.SearchConfig;
+import adl.train.SearchLoop;
+import adl.train.StopSignal;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code adl search}: the Auto-DeepLab architecture search. With no arguments, the small preset
+ * on the built-in synthetic data, on the CPU, in minutes.
+ */
+@Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the Auto-DeepLab architecture search (cell + network level).",
+                "With no arguments: the 'small' preset on the built-in synthetic data, on the CPU, in a few minutes.",
+                "Writes a run directory: config.json, split.json, metrics.csv, checkpoints/, architecture.json,",
+                "architecture_history.jsonl and PNG plots."})
+final class SearchCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--dataset", description = "Dataset: synthetic (real datasets come later). Default: ${DEFAULT-VALUE}.")
+    String dataset = "synthetic";
+    @Option(names = "--data", paramLabel = "DIR", description = "Dataset folder (not needed for synthetic).")
+    Path data;
+    @Option(names = "--device", description = "auto, cpu or cuda. Default: ${DEFAULT-VALUE} (the CPU until the CUDA backend exists).")
+    String device = "auto";
+    @Option(names = "--preset", description = "small or paper: the defaults of every number below. Default: ${DEFAULT-VALUE}.")
+    String preset = "small";
+    @Option(names = "--layers", description = "Layers L of the trellis (small 4, paper 12).")
+    Integer layers;
+    @Option(names = "--blocks", description = "Blocks B per cell (small 5, paper 5).")
+    Integer blocks;
+    @Option(names = "--filter-multiplier", description = "Filter multiplier F: C = F·2^level per block (small 4, paper 8).")
+    Integer filterMultiplier;
+    @Option(names = "--crop", description = "Square crop size in pixels (small 64, paper 321).")
+    Integer crop;
+    @Option(names = "--batch", description = "Batch size for both steps (small 2, paper 2).")
+    Integer batch;
+    @Option(names = "--epochs", description = "Epochs (small 12, paper 40).")
+    Integer epochs;
+    @Option(names = "--arch-start-epoch", description = "First epoch (0-based) with architecture steps (small 4, paper 20).")
+    Integer archStartEpoch;
+    @Option(names = "--iters-per-epoch", description = "Iterations per epoch; 0 = one pass over the A half (default 0).")
+    Integer itersPerEpoch;
+    @Option(names = "--lr", description = "SGD learning rate at the start of the cosine schedule (default 0.025).")
+    Double lr;
+    @Option(names = "--lr-min", description = "Learning rate at the end of the cosine schedule (default 0.001).")
+    Double lrMin;
+    @Option(names = "--momentum", description = "SGD momentum (default 0.9).")
+    Double momentum;
+    @Option(names = "--weight-decay", description = "SGD weight decay (default 3e-4).")
+    Double weightDecay;
+    @Option(names = "--arch-lr", description = "Adam learning rate for α, β (default 3e-3).")
+    Double archLr;
+    @Option(names = "--arch-weight-decay", description = "Adam weight decay for α, β (default 1e-3).")
+    Double archWeightDecay;
+    @Option(names = "--arch-betas", split = ",", paramLabel = "B1,B2", description = "Adam betas for α, β (default 0.9,0.999).")
+    double[] archBetas;
+    @Option(names = "--train-images", description = "Training images, split into halves A and B (synthetic: small 80, paper 2975).")
+    Integer trainImages;
+    @Option(names = "--val-images", description = "Validation images scored after each epoch (small 16, paper 500).")
+    Integer valImages;
+    @Option(names = "--seed", description = "Seed of the split, data order, augmentation and initialisation (default 0).")
+    Long seed;
+    @Option(names = "--threads", description = "CPU threads (default: all cores). Results do not depend on it.")
+    Integer threads;
+    @Option(names = "--checkpoint-minutes", description = "Also checkpoint after this many minutes (default 10).")
+    Double checkpointMinutes;
+    @Option(names = "--keep-checkpoints", description = "Periodic checkpoints kept, besides the best (default 3).")
+    Integer keepCheckpoints;
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default runs/search-<date>-<time>).")
+    Path out;
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint (its config.json wins over other flags).")
+    Path resume;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!device.equals("auto") && !device.equals("cpu")) {
+            if (device.startsWith("cuda")) {
+                spec.commandLine().getErr().println("error: --device " + device + ": the CUDA backend is not built yet; use --device cpu or auto");
+                return 2;
+            }
+            throw new CommandLine.ParameterException(spec.commandLine(), "--device must be auto, cpu or cuda, got '" + device + "'");
+        }
+        if (!dataset.equals("synthetic")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dataset " + dataset + ": only 'synthetic' exists so far");
+        }
+        SearchConfig cfg;
+        Path dir;
+        if (resume != null) {
+            dir = resume;
+            if (!Files.exists(dir.resolve(RunFiles.CONFIG))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--resume " + dir + ": no " + RunFiles.CONFIG + " there (not a search run directory)");
+            }
+            cfg = new RunFiles(dir).readJson(RunFiles.CONFIG, SearchConfig.class);
+            if (new RunFiles(dir).latestCheckpoint() == null) {
+                spec.commandLine().getOut().println("no checkpoint in " + dir + " yet: starting that run from the beginning");
+            }
+        } else {
+            cfg = resolve();
+            dir = out != null ? out : Path.of("runs", "search-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            if (Files.exists(dir.resolve(RunFiles.CONFIG))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), dir + " already holds a run: use --resume " + dir + " to continue it, or another --out");
+            }
+        }
+        int nThreads = threads != null ? threads : cfg.threads();
+        Parallel.setThreads(nThreads);
+        Dataset train = new SyntheticDataset("train", cfg.trainImages(), cfg.crop(), cfg.crop(), cfg.seed());
+        Dataset val = new SyntheticDataset("val", cfg.valImages(), cfg.crop(), cfg.crop(), cfg.seed());
+        java.io.PrintStream console = System.out;
+        console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d, %d epochs (architecture from %d), %d iterations, %d threads, cpu%n",
+                resume != null ? "resuming " + dir : "run " + dir, cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), cfg.crop(), cfg.batch(),
+                cfg.epochs(), cfg.archStartEpoch(), cfg.totalIterations(), nThreads);
+        StopSignal stop = new StopSignal();
+        Thread hook = new Thread(() -> {
+            stop.request();
+            try {
+                stop.awaitFinished(300);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "adl-search-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long t0 = System.nanoTime();
+        SearchLoop.Result r;
+        try (ConsoleProgress progress = new ConsoleProgress(console, System.console() != null, 10);
+             SearchLoop loop = new SearchLoop(cfg, dir, train, val, progress, stop)) {
+            r = loop.run();
+        } catch (adl.train.SearchFailed e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        if (r.stopped()) return 130;
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException ignored) {
+            // already shutting down
+        }
+        console.printf(Locale.ROOT, "done in %.0f s. Decoded architecture (%s):%n%s", (System.nanoTime() - t0) / 1e9,
+                dir.resolve(RunFiles.ARCHITECTURE), r.architecture().describeCell());
+        console.println("path (level per layer): " + java.util.Arrays.toString(r.architecture().path()));
+        return 0;
+    }
+
+    private SearchConfig resolve() {
+        SearchPreset p = switch (preset) {
+            case "small" -> SearchPreset.SMALL;
+            case "paper" -> SearchPreset.PAPER;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--preset must be small or paper, got '" + preset + "'");
+        };
+        if (archBetas != null && archBetas.length != 2) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--arch-betas wants two numbers, e.g. 0.9,0.999");
+        }
+        try {
+            return new SearchConfig(dataset, data == null ? null : data.toString(), "cpu",
+                    or(layers, p.layers), or(blocks, p.blocks), or(filterMultiplier, p.filterMultiplier), or(crop, p.crop),
+                    or(batch, p.batch), or(epochs, p.epochs), or(archStartEpoch, p.archStartEpoch), or(itersPerEpoch, 0),
+                    or(lr, SearchPreset.LR), or(lrMin, SearchPreset.LR_MIN), or(momentum, SearchPreset.MOMENTUM),
+                    or(weightDecay, SearchPreset.WEIGHT_DECAY), or(archLr, SearchPreset.ARCH_LR),
+                    or(archWeightDecay, SearchPreset.ARCH_WEIGHT_DECAY),
+                    archBetas != null ? archBetas[0] : SearchPreset.ARCH_BETA1, archBetas != null ? archBetas[1] : SearchPreset.ARCH_BETA2,
+                    or(trainImages, p.trainImages), or(valImages, p.valImages), or(seed, 0L),
+                    or(threads, Runtime.getRuntime().availableProcessors()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private static <T> T or(T v, T fallback) { return v != null ? v : fallback; }
+}
