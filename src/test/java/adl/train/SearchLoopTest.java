@@ -140,6 +140,16 @@ class SearchLoopTest {
         }
     }
 
+    @Test void aShortSearchLowersTheValidationLoss() throws IOException {
+        SearchConfig c = new SearchConfig("synthetic", null, "cpu", 2, 2, 2, 24, 2, 5, 2, 0,
+                0.05, 0.001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 16, 4, 11, 2, 60, 2);
+        runFully(c, tmp.resolve("learn"));
+        List<Double> val = Files.readAllLines(tmp.resolve("learn").resolve(RunFiles.METRICS)).stream().skip(1)
+                .map(l -> l.split(",", -1)[4]).filter(v -> !v.isEmpty()).map(Double::parseDouble).toList();
+        assertEquals(5, val.size());
+        assertTrue(val.get(4) < val.get(0), "validation loss per epoch: " + val);
+    }
+
     private static List<String> stripSeconds(Path metrics) throws IOException {
         return Files.readAllLines(metrics).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
     }
