@@ -55,7 +55,7 @@ public final class ArchParameters extends Module {
 
     public TrellisLayout layout() { return layout; }
 
-    /** softmax(α) per row, [E, 8] (paper Eq. 1). */
+    /** softmax(α) per row, [E, 8] (paper Eq. 2–4). */
     public Tensor alphaHat() { return SoftmaxOps.softmax(alpha, 1); }
 
     /** Per edge e, the [7] weights of the computed ops (softmax(α_e) without 'none'). */

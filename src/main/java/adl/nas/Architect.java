@@ -1,6 +1,7 @@
 package adl.nas;
 
 import adl.autograd.Autograd;
+import adl.autograd.Frozen;
 import adl.backend.Tensors;
 import adl.memory.Scope;
 import adl.optim.Adam;
@@ -11,8 +12,9 @@ import java.util.Map;
 
 /**
  * The first-order architecture step (paper §4.2, DARTS first order): on a batch of the B half,
- * α, β ← Adam(∇_{α,β} L_B(w, α, β)) with the weights w held fixed. The backward pass is
- * restricted to α and β, so no weight gradient is computed.
+ * α, β ← Adam(∇_{α,β} L_B(w, α, β)) with the weights w held fixed: they are frozen for the
+ * step (no op records anything for them) and the backward pass is restricted to α and β, so no
+ * weight gradient is computed.
  */
 public final class Architect implements AutoCloseable {
     private final SuperNet net;
@@ -31,7 +33,7 @@ public final class Architect implements AutoCloseable {
      * loss throws {@link ArithmeticException} before α and β are touched.
      */
     public double step(Tensor x, Tensor labels) {
-        try (Scope s = Scope.open()) {
+        try (Scope s = Scope.open(); Frozen weights = Frozen.of(net.weightParameters())) {
             Tensor loss = net.loss(x, labels);
             double value = Tensors.item(loss);
             if (!Double.isFinite(value)) throw new ArithmeticException("architecture loss is " + value);

@@ -23,6 +23,7 @@ public record Architecture(List<CellDecoder.Edge> cell, int[] path, int filterMu
         cell = List.copyOf(cell);
         path = path.clone();
         validate(cell, path);
+        if (filterMultiplier < 1) throw new IllegalArgumentException("filter_multiplier must be >= 1, got " + filterMultiplier);
     }
 
     /** Number of blocks B (2 cell entries per block). */

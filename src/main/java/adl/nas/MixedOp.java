@@ -12,7 +12,7 @@ import adl.nn.Sequential;
 import adl.tensor.Tensor;
 
 /**
- * One edge of a search cell (paper Eq. 1): ō(x) = Σ_k softmax(α_e)_k · o_k(x) over the 8
+ * One edge of a search cell (paper Eq. 2): ō(x) = Σ_k softmax(α_e)_k · o_k(x) over the 8
  * primitives. 'none' contributes zero and is never computed: the sum runs over the 7 others,
  * with their weights taken from the softmax over all 8 (so 'none' still takes its share).
  * x: [N, C, H, W] → [N, C, H, W].

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The cell owned by one trellis node (paper §3.1, Eq. 2): B blocks, block i sums a MixedOp over
+ * The cell owned by one trellis node (paper §3.1, Eq. 1 and 5): B blocks, block i sums a MixedOp over
  * each of the states 0 .. i+1 (state 0 = preprocessed H^{l−1}, 1 = preprocessed H^{l−2}, 2 + k =
  * block k); the output is the concat of the B block outputs, [N, B·C, H, W].
  *

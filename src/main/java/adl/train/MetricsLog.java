@@ -23,16 +23,26 @@ final class MetricsLog {
     /** Whether a row survives a resume from {@code s}: train rows up to its iteration, validation rows of finished epochs. */
     static boolean keep(String line, SearchState s) {
         String[] f = line.split(",", -1);
-        int epoch = Integer.parseInt(f[0]);
-        long iteration = Long.parseLong(f[1]);
-        boolean validation = !f[4].isEmpty() || !f[5].isEmpty();
-        return validation ? epoch < s.epoch() : iteration <= s.iteration();
+        if (f.length != 8) return false; // a line cut short by a kill
+        try {
+            int epoch = Integer.parseInt(f[0]);
+            long iteration = Long.parseLong(f[1]);
+            boolean validation = !f[4].isEmpty() || !f[5].isEmpty();
+            return validation ? epoch < s.epoch() : iteration <= s.iteration();
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** The epoch of an architecture_history.jsonl line. */
     static int historyEpoch(String line) {
         int i = line.indexOf("\"epoch\":");
         int j = line.indexOf(',', i);
-        return Integer.parseInt(line.substring(i + 8, j).trim());
+        if (i < 0 || j < 0 || !line.endsWith("}")) return Integer.MAX_VALUE; // cut short: dropped
+        try {
+            return Integer.parseInt(line.substring(i + 8, j).trim());
+        } catch (NumberFormatException e) {
+            return Integer.MAX_VALUE;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package adl.train;
 
 import adl.autograd.Autograd;
+import adl.autograd.Frozen;
 import adl.autograd.GradMode;
 import adl.backend.Device;
 import adl.backend.Tensors;
@@ -134,11 +135,11 @@ public final class SearchLoop implements AutoCloseable {
         sgd.setLr(lr);
         double trainLoss, archLoss = Double.NaN;
         boolean archStep = epoch >= cfg.archStartEpoch();
-        try (Scope s = Scope.open()) {
+        try (Scope s = Scope.open(); Frozen arch = Frozen.of(net.archParameters())) {
             Batch a = Batch.of(train, order.batchA(epoch, it, cfg.batch()), Device.CPU, cfg.seed(), epoch, true);
             Tensor loss = net.loss(a.images(), a.labels());
             trainLoss = Tensors.item(loss);
-            if (!Double.isFinite(trainLoss)) throw nonFinite("weight", trainLoss, epoch, global);
+            if (!Double.isFinite(trainLoss)) throw nonFinite("weight", "weight loss is " + trainLoss, epoch, global);
             Autograd.backward(loss, net.weightParameters());
             sgd.step();
             sgd.zeroGrad();
@@ -148,7 +149,7 @@ public final class SearchLoop implements AutoCloseable {
                 Batch b = Batch.of(train, order.batchB(state.archSteps(), cfg.batch()), Device.CPU, cfg.seed(), epoch, true);
                 archLoss = architect.step(b.images(), b.labels());
             } catch (ArithmeticException e) {
-                throw nonFinite("architecture", Double.NaN, epoch, global);
+                throw nonFinite("architecture", e.getMessage(), epoch, global);
             }
         }
         double seconds = secondsBefore + (System.nanoTime() - sessionStartNanos) / 1e9;
@@ -157,14 +158,14 @@ public final class SearchLoop implements AutoCloseable {
         listener.iteration(epoch, global + 1, cfg.totalIterations(), trainLoss, archLoss, lr);
     }
 
-    private SearchFailed nonFinite(String step, double value, int epoch, long global) {
+    private SearchFailed nonFinite(String step, String what, int epoch, long global) {
         Path last;
         try {
             last = files.latestCheckpoint();
         } catch (IOException e) {
             last = null;
         }
-        return new SearchFailed("the " + step + " loss became " + (Double.isNaN(value) ? "NaN" : value) + " at iteration " + (global + 1)
+        return new SearchFailed("the " + what + " at iteration " + (global + 1)
                 + " (epoch " + epoch + "); stopped without saving. "
                 + (last == null ? "No checkpoint was written yet." : "The last good checkpoint is " + last + ".")
                 + " Try a lower --lr / --arch-lr.");
@@ -181,7 +182,7 @@ public final class SearchLoop implements AutoCloseable {
         files.appendLine(RunFiles.HISTORY, null, "{\"epoch\":" + epoch + ",\"architecture\":" + arch.toJson().replaceAll("\\s+", "") + "}");
         plots.write(net, arch);
         Path written = checkpoint();
-        if (best) Files.copy(written, files.bestCheckpoint(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        if (best) RunFiles.writeAtomically(files.bestCheckpoint(), Files.readAllBytes(written));
         listener.epochEnd(epoch, lossAndMiou[0], lossAndMiou[1], arch);
         return arch;
     }
@@ -217,6 +218,14 @@ public final class SearchLoop implements AutoCloseable {
     }
 
     private Path checkpoint() throws IOException {
+        for (Map.Entry<String, Tensor> e : net.stateDict().entrySet()) {
+            for (double v : Tensors.toDoubles(e.getValue())) {
+                if (!Double.isFinite(v)) {
+                    throw new SearchFailed(e.getKey() + " holds " + v + " after iteration " + state.iteration()
+                            + "; no checkpoint written (the last good one is " + files.latestCheckpoint() + "). Try a lower --lr / --arch-lr.");
+                }
+            }
+        }
         Path p = files.checkpointPath(state.epoch(), state.iteration());
         Checkpoint.save(p, net, sgd, architect.optimizer(), state);
         files.pruneCheckpoints(cfg.keepCheckpoints());

@@ -1,6 +1,9 @@
 package adl.train;
 
+import adl.backend.Device;
+import adl.backend.Tensors;
 import adl.data.SyntheticDataset;
+import adl.tensor.Tensor;
 import adl.nas.Architecture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,15 +132,41 @@ class SearchLoopTest {
         assertEquals(4, done.state().iteration());
     }
 
-    @Test void aNonFiniteLossStopsWithTheIterationAndKeepsTheLastGoodCheckpoint() throws IOException {
-        SearchConfig exploding = tiny(3, 60, 1e30);
+    @Test void aNonFiniteLossStopsWithTheIterationAndNoCheckpointHoldsNaN() throws IOException {
+        SearchConfig everyIteration = tiny(3, 1e-9, 0.025);
         Path dir = tmp.resolve("nan");
-        SearchFailed e = assertThrows(SearchFailed.class, () -> runFully(exploding, dir));
-        assertTrue(e.getMessage().contains("at iteration"), e.getMessage());
-        for (Path p : new RunFiles(dir).checkpoints()) {
-            SearchState s = Checkpoint.load(p, loop(exploding, tmp.resolve("probe"), new SearchListener() {}, new StopSignal()).net(), null, null);
-            assertTrue(s.iteration() >= 0);
+        SearchLoop[] self = new SearchLoop[1];
+        SearchListener poison = new SearchListener() {
+            @Override public void iteration(int epoch, long it, long total, double t, double a, double lr) {
+                if (it == 3) { // a weight goes bad after iteration 3 (as an exploding step would make it)
+                    Tensor w = self[0].net().weightParameters().get(0);
+                    double[] v = Tensors.toDoubles(w);
+                    v[0] = Double.NaN;
+                    Device.backendOf(w).write(w, v);
+                }
+            }
+        };
+        try (SearchLoop s = loop(everyIteration, dir, poison, new StopSignal())) {
+            self[0] = s;
+            SearchFailed e = assertThrows(SearchFailed.class, s::run);
+            assertTrue(e.getMessage().contains("after iteration 3"), e.getMessage());
+            assertTrue(e.getMessage().contains("i000000002"), "names the last good checkpoint: " + e.getMessage());
         }
+        List<Path> ckpts = new RunFiles(dir).checkpoints();
+        List<Long> iterations = new java.util.ArrayList<>();
+        for (Path p : ckpts) iterations.add(Long.parseLong(Safetensors.read(p).metadata().get("iteration")));
+        assertEquals(List.of(1L, 2L, 2L), iterations, "iterations 1 and 2, and the end of epoch 0 (after iteration 2)");
+        for (Path p : ckpts) {
+            for (var entry : Safetensors.read(p).entries().entrySet()) {
+                if (entry.getValue().f32() == null) continue;
+                for (float v : entry.getValue().f32()) assertTrue(Float.isFinite(v), p + " " + entry.getKey());
+            }
+        }
+    }
+
+    @Test void aNanLossIsReportedWithItsIteration() {
+        SearchFailed e = assertThrows(SearchFailed.class, () -> runFully(tiny(3, 60, 1e30), tmp.resolve("boom")));
+        assertTrue(e.getMessage().matches("(?s).*(at|after) iteration \\d+.*"), e.getMessage());
     }
 
     @Test void aShortSearchLowersTheValidationLoss() throws IOException {
