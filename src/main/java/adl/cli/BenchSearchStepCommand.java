@@ -1,6 +1,5 @@
 package adl.cli;
 
-import adl.autograd.Autograd;
 import adl.backend.Device;
 import adl.backend.Tensors;
 import adl.backend.cpu.Parallel;
@@ -10,7 +9,7 @@ import adl.memory.Scope;
 import adl.nas.Architect;
 import adl.nas.SuperNet;
 import adl.nn.Init;
-import adl.optim.SGD;
+import adl.nas.WeightStep;
 import adl.tensor.DType;
 import adl.tensor.Shape;
 import adl.tensor.Tensor;
@@ -19,9 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -60,16 +57,14 @@ final class BenchSearchStepCommand implements Runnable {
         Parallel.setThreads(nThreads);
         PrintWriter out = spec.commandLine().getOut();
         try (SuperNet net = new SuperNet(new Init(Device.CPU, DType.F32, seed), new SuperNet.Config(layers, blocks, filterMultiplier, CLASSES))) {
-            Map<String, Tensor> weights = new LinkedHashMap<>();
-            net.namedParameters().forEach((k, v) -> { if (!k.startsWith("arch.")) weights.put(k, v); });
             long weightScalars = 0;
-            for (Tensor w : weights.values()) weightScalars += w.numel();
+            for (Tensor w : net.weightParameters()) weightScalars += w.numel();
             long archScalars = net.arch().alpha().numel() + net.arch().beta().numel();
             out.printf(Locale.ROOT, "adl-engine bench search-step: cpu, threads=%d, crop=%d, batch=%d, F=%d, L=%d, B=%d, java %s%n",
                     nThreads, crop, batch, filterMultiplier, layers, blocks, Runtime.version());
             out.printf(Locale.ROOT, "params: weights=%d arch=%d%n", weightScalars, archScalars);
             out.flush();
-            try (SGD sgd = new SGD(weights, 0.025, 0.9, 3e-4, false); Architect architect = new Architect(net, 3e-3, 0.9, 0.999, 1e-3)) {
+            try (WeightStep sgd = new WeightStep(net, 0.025, 0.9, 3e-4); Architect architect = new Architect(net, 3e-3, 0.9, 0.999, 1e-3)) {
                 SplittableRandom rng = new SplittableRandom(seed);
                 double ms = Timing.medianMillis(warmup, iters, () -> iteration(net, sgd, architect, rng));
                 out.printf(Locale.ROOT, "search-step: median_ms=%.1f peak_rss_mb=%.1f%n", ms, PeakRss.megabytes());
@@ -79,13 +74,10 @@ final class BenchSearchStepCommand implements Runnable {
         out.flush();
     }
 
-    private void iteration(SuperNet net, SGD sgd, Architect architect, SplittableRandom rng) {
+    private void iteration(SuperNet net, WeightStep weights, Architect architect, SplittableRandom rng) {
         try (Scope s = Scope.open()) {
             architect.step(images(rng), labels(rng));
-            Tensor loss = net.loss(images(rng), labels(rng));
-            Autograd.backward(loss, net.weightParameters());
-            sgd.step();
-            sgd.zeroGrad();
+            weights.step(images(rng), labels(rng), 0.025);
         }
     }
 

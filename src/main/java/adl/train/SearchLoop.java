@@ -1,7 +1,5 @@
 package adl.train;
 
-import adl.autograd.Autograd;
-import adl.autograd.Frozen;
 import adl.autograd.GradMode;
 import adl.backend.Device;
 import adl.backend.Tensors;
@@ -11,9 +9,9 @@ import adl.memory.Scope;
 import adl.nas.Architect;
 import adl.nas.Architecture;
 import adl.nas.SuperNet;
+import adl.nas.WeightStep;
 import adl.nn.Init;
 import adl.optim.CosineSchedule;
-import adl.optim.SGD;
 import adl.tensor.DType;
 import adl.tensor.Tensor;
 
@@ -41,7 +39,7 @@ public final class SearchLoop implements AutoCloseable {
     private final StopSignal stop;
     private final DataOrder order;
     private final SuperNet net;
-    private final SGD sgd;
+    private final WeightStep weightStep;
     private final Architect architect;
     private final CosineSchedule schedule;
     private final EpochPlots plots;
@@ -65,9 +63,7 @@ public final class SearchLoop implements AutoCloseable {
         this.order = new DataOrder(cfg.seed(), cfg.trainImages());
         this.net = new SuperNet(new Init(Device.CPU, DType.F32, cfg.seed()),
                 new SuperNet.Config(cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), train.numClasses()));
-        Map<String, Tensor> weights = new LinkedHashMap<>();
-        net.namedParameters().forEach((k, v) -> { if (!k.startsWith("arch.")) weights.put(k, v); });
-        this.sgd = new SGD(weights, cfg.lr(), cfg.momentum(), cfg.weightDecay(), false);
+        this.weightStep = new WeightStep(net, cfg.lr(), cfg.momentum(), cfg.weightDecay());
         this.architect = new Architect(net, cfg.archLr(), cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay());
         this.schedule = new CosineSchedule(cfg.lr(), cfg.lrMin(), cfg.totalIterations());
         this.plots = new EpochPlots(files, train.classes().size());
@@ -119,7 +115,7 @@ public final class SearchLoop implements AutoCloseable {
             return;
         }
         try {
-            state = Checkpoint.load(latest, net, sgd, architect.optimizer());
+            state = Checkpoint.load(latest, net, weightStep.optimizer(), architect.optimizer());
         } catch (IOException | RuntimeException e) {
             throw new SearchFailed("cannot resume from " + latest + ": " + e.getMessage(), e);
         }
@@ -132,24 +128,20 @@ public final class SearchLoop implements AutoCloseable {
     private void iteration(int epoch, int it, int ipe, double secondsBefore) throws IOException {
         long global = state.iteration();
         double lr = schedule.lr(global);
-        sgd.setLr(lr);
         double trainLoss, archLoss = Double.NaN;
         boolean archStep = epoch >= cfg.archStartEpoch();
-        try (Scope s = Scope.open(); Frozen arch = Frozen.of(net.archParameters())) {
+        try (Scope s = Scope.open()) {
             Batch a = Batch.of(train, order.batchA(epoch, it, cfg.batch()), Device.CPU, cfg.seed(), epoch, true);
-            Tensor loss = net.loss(a.images(), a.labels());
-            trainLoss = Tensors.item(loss);
-            if (!Double.isFinite(trainLoss)) throw nonFinite("weight", "weight loss is " + trainLoss, epoch, global);
-            Autograd.backward(loss, net.weightParameters());
-            sgd.step();
-            sgd.zeroGrad();
+            trainLoss = weightStep.step(a.images(), a.labels(), lr);
+        } catch (ArithmeticException e) {
+            throw nonFinite(e.getMessage(), epoch, global);
         }
         if (archStep) {
             try (Scope s = Scope.open()) {
                 Batch b = Batch.of(train, order.batchB(state.archSteps(), cfg.batch()), Device.CPU, cfg.seed(), epoch, true);
                 archLoss = architect.step(b.images(), b.labels());
             } catch (ArithmeticException e) {
-                throw nonFinite("architecture", e.getMessage(), epoch, global);
+                throw nonFinite(e.getMessage(), epoch, global);
             }
         }
         double seconds = secondsBefore + (System.nanoTime() - sessionStartNanos) / 1e9;
@@ -158,7 +150,7 @@ public final class SearchLoop implements AutoCloseable {
         listener.iteration(epoch, global + 1, cfg.totalIterations(), trainLoss, archLoss, lr);
     }
 
-    private SearchFailed nonFinite(String step, String what, int epoch, long global) {
+    private SearchFailed nonFinite(String what, int epoch, long global) {
         Path last;
         try {
             last = files.latestCheckpoint();
@@ -227,7 +219,7 @@ public final class SearchLoop implements AutoCloseable {
             }
         }
         Path p = files.checkpointPath(state.epoch(), state.iteration());
-        Checkpoint.save(p, net, sgd, architect.optimizer(), state);
+        Checkpoint.save(p, net, weightStep.optimizer(), architect.optimizer(), state);
         files.pruneCheckpoints(cfg.keepCheckpoints());
         lastCheckpointNanos = System.nanoTime();
         LOG.log(System.Logger.Level.DEBUG, "checkpoint {0}", p);
@@ -242,7 +234,7 @@ public final class SearchLoop implements AutoCloseable {
     @Override
     public void close() {
         architect.close();
-        sgd.close();
+        weightStep.close();
         net.close();
     }
 }

@@ -1,0 +1,49 @@
+package adl.nas;
+
+import adl.autograd.Autograd;
+import adl.autograd.Frozen;
+import adl.backend.Tensors;
+import adl.memory.Scope;
+import adl.optim.SGD;
+import adl.tensor.Tensor;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The weight half of a search iteration (paper §4.2): on a batch of the A half,
+ * w ← SGD(∇_w L_A(w, α, β)) with α and β frozen for the step, so nothing is recorded or saved for
+ * them and no architecture gradient is computed.
+ */
+public final class WeightStep implements AutoCloseable {
+    private final SuperNet net;
+    private final SGD sgd;
+
+    public WeightStep(SuperNet net, double lr, double momentum, double weightDecay) {
+        this.net = net;
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        net.namedParameters().forEach((k, v) -> { if (!k.startsWith("arch.")) weights.put(k, v); });
+        this.sgd = new SGD(weights, lr, momentum, weightDecay, false);
+    }
+
+    /**
+     * One SGD step on (x, labels) at learning rate {@code lr}; returns the loss. A NaN or infinite
+     * loss throws {@link ArithmeticException} before the weights are touched.
+     */
+    public double step(Tensor x, Tensor labels, double lr) {
+        sgd.setLr(lr);
+        try (Scope s = Scope.open(); Frozen arch = Frozen.of(net.archParameters())) {
+            Tensor loss = net.loss(x, labels);
+            double value = Tensors.item(loss);
+            if (!Double.isFinite(value)) throw new ArithmeticException("weight loss is " + value);
+            Autograd.backward(loss, net.weightParameters());
+            sgd.step();
+            sgd.zeroGrad();
+            return value;
+        }
+    }
+
+    public SGD optimizer() { return sgd; }
+
+    @Override public void close() { sgd.close(); }
+}
