@@ -23,7 +23,8 @@ import java.util.function.ToDoubleFunction;
  * Loss and mIoU curves of a search run (DESIGN §9): train and arch loss per iteration, val loss
  * per epoch (top panel); val mIoU per epoch (bottom panel, omitted until the first epoch ends).
  * x is the global iteration; an epoch's point sits at the iteration that closed it. NaN values are
- * skipped. Long per-iteration curves are drawn faint with a moving mean on top.
+ * skipped. Long per-iteration curves are drawn light (reduced to per-bucket min and max) with a
+ * moving mean on top.
  */
 public final class CurvePlot {
     static final int WIDTH = 1200, LOSS_HEIGHT = 540, MIOU_HEIGHT = 340;
@@ -31,6 +32,8 @@ public final class CurvePlot {
             VAL = new Color(44, 160, 44), MIOU = new Color(148, 52, 160);
     /** Per-iteration curves with at least this many points get a moving mean drawn over them. */
     static final int SMOOTH_FROM = 100;
+    /** Long raw curves are reduced to this many points (bucket min and max), about 2 per pixel column. */
+    static final int RAW_POINTS = 2400;
 
     private CurvePlot() {}
 
@@ -47,6 +50,8 @@ public final class CurvePlot {
         anchor(loss, xMax, sorted, MetricsRow::trainLoss, MetricsRow::archLoss, MetricsRow::valLoss);
         boolean any = perIteration(loss, "train loss", sorted, MetricsRow::trainLoss, TRAIN);
         any |= perIteration(loss, "arch loss", sorted, MetricsRow::archLoss, ARCH);
+        addMean(loss, "train loss", sorted, MetricsRow::trainLoss, TRAIN);
+        addMean(loss, "arch loss", sorted, MetricsRow::archLoss, ARCH);
         any |= perEpoch(loss, "val loss", sorted, MetricsRow::valLoss, VAL, "");
         if (!any) throw new IllegalArgumentException("CurvePlot: all " + rows.size() + " rows have NaN losses; nothing to plot");
         loss.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
@@ -111,28 +116,64 @@ public final class CurvePlot {
         }
     }
 
-    /** Adds a per-iteration curve; a faint raw line plus a moving mean once it is long. */
+    /**
+     * Adds a per-iteration curve. Short curves are one solid line; long ones are a light raw line
+     * (at most {@link #RAW_POINTS} points: per-bucket min and max) now, and a moving mean added by
+     * {@link #addMean} once every raw line is down, so no raw band hides a mean.
+     */
     private static boolean perIteration(XYChart c, String name, List<MetricsRow> rows, ToDoubleFunction<MetricsRow> f, Color color) {
         Points p = points(rows, f);
         if (p.x.length == 0) return false;
-        if (p.x.length < SMOOTH_FROM) {
-            XYSeries s = c.addSeries(name, p.x, p.y);
-            s.setLineColor(color);
-            s.setLineWidth(2f);
-            s.setMarkerColor(color);
-            s.setMarker(p.x.length == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
-            return true;
-        }
-        XYSeries raw = c.addSeries(name, p.x, p.y);
-        raw.setLineColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 70));
-        raw.setLineWidth(1f);
-        raw.setMarker(SeriesMarkers.NONE);
-        int window = Math.max(5, p.x.length / 60);
-        XYSeries mean = c.addSeries(name + " (mean of last " + window + ")", p.x, movingMean(p.y, window));
+        boolean shortCurve = p.x.length < SMOOTH_FROM;
+        Points raw = shortCurve ? p : envelope(p);
+        XYSeries s = c.addSeries(name, raw.x, raw.y);
+        s.setMarker(p.x.length == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        s.setMarkerColor(color);
+        s.setLineColor(shortCurve ? color : light(color));
+        s.setLineWidth(shortCurve ? 2f : 1f);
+        return true;
+    }
+
+    private static void addMean(XYChart c, String name, List<MetricsRow> rows, ToDoubleFunction<MetricsRow> f, Color color) {
+        Points p = points(rows, f);
+        if (p.x.length < SMOOTH_FROM) return;
+        int n = p.x.length, window = Math.max(5, n / 60), skip = window / 5, step = Math.max(1, (n - skip) / RAW_POINTS);
+        double[] m = movingMean(p.y, window);
+        int count = (n - 1 - skip) / step + 1;
+        double[] x = new double[count + 1], y = new double[count + 1];
+        for (int k = 0; k < count; k++) { x[k] = p.x[skip + k * step]; y[k] = m[skip + k * step]; }
+        x[count] = p.x[n - 1];
+        y[count] = m[n - 1];
+        // The first window/5 means average too few points to be smooth; every step-th one is enough to draw.
+        XYSeries mean = c.addSeries(name + " (mean of last " + window + ")", x, y);
         mean.setLineColor(color);
         mean.setLineStyle(new BasicStroke(2.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         mean.setMarker(SeriesMarkers.NONE);
-        return true;
+    }
+
+    /** {@code color} mixed 40 : 60 with white, opaque (thousands of translucent segments saturate). */
+    private static Color light(Color color) {
+        return new Color((color.getRed() * 2 + 255 * 3) / 5, (color.getGreen() * 2 + 255 * 3) / 5, (color.getBlue() * 2 + 255 * 3) / 5);
+    }
+
+    /** At most {@link #RAW_POINTS} points: each bucket of consecutive points gives its min and max, in x order. */
+    static Points envelope(Points p) {
+        int n = p.x.length;
+        if (n <= RAW_POINTS) return p;
+        int bucket = (n + RAW_POINTS / 2 - 1) / (RAW_POINTS / 2);
+        double[] x = new double[RAW_POINTS + 2], y = new double[RAW_POINTS + 2];
+        int m = 0;
+        for (int start = 0; start < n; start += bucket) {
+            int lo = start, hi = start;
+            for (int i = start; i < Math.min(n, start + bucket); i++) {
+                if (p.y[i] < p.y[lo]) lo = i;
+                if (p.y[i] > p.y[hi]) hi = i;
+            }
+            int first = Math.min(lo, hi), second = Math.max(lo, hi);
+            x[m] = p.x[first]; y[m++] = p.y[first];
+            if (second != first) { x[m] = p.x[second]; y[m++] = p.y[second]; }
+        }
+        return new Points(java.util.Arrays.copyOf(x, m), java.util.Arrays.copyOf(y, m));
     }
 
     /** Adds a per-epoch curve with a marker on each epoch's end. */
@@ -159,7 +200,7 @@ public final class CurvePlot {
         return out;
     }
 
-    private record Points(double[] x, double[] y) {}
+    record Points(double[] x, double[] y) {}
 
     private static Points points(List<MetricsRow> rows, ToDoubleFunction<MetricsRow> f) {
         double[] x = new double[rows.size()], y = new double[rows.size()];
