@@ -1,15 +1,61 @@
 package adl.train;
 
 import adl.nas.Architecture;
+import adl.nas.CellDecoder;
+import adl.nas.Primitive;
 import adl.nas.SuperNet;
+import adl.nas.TrellisLayout;
+import adl.train.plot.AlphaHeatmap;
+import adl.train.plot.CellPlot;
+import adl.train.plot.CurvePlot;
+import adl.train.plot.MetricsRow;
+import adl.train.plot.TrellisPlot;
 
-/** The PNG plots written after each epoch (loss/mIoU curves, α heatmap, β trellis, the decoded cell). */
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The PNG plots of a search run, rewritten after every epoch (DESIGN §9): curves.png (losses
+ * and mIoU), alpha.png (softmax(α) as an edges × ops heatmap), trellis.png (β̂ with the decoded
+ * path), cell.png (the decoded cell).
+ */
 final class EpochPlots {
+    static final String CURVES = "curves.png", ALPHA = "alpha.png", TRELLIS = "trellis.png", CELL = "cell.png";
+
     private final RunFiles files;
 
-    EpochPlots(RunFiles files, int classes) { this.files = files; }
+    EpochPlots(RunFiles files) { this.files = files; }
 
-    void write(SuperNet net, Architecture arch) {
-        // filled in when the plot writers land
+    void write(SuperNet net, Architecture arch) throws IOException {
+        CurvePlot.write(files.file(CURVES), readMetrics(files.file(RunFiles.METRICS)));
+        String[] ops = Arrays.stream(Primitive.values()).map(Primitive::paperName).toArray(String[]::new);
+        AlphaHeatmap.write(files.file(ALPHA), net.arch().alphaValues(), ops, net.topology().blocks());
+        TrellisLayout layout = net.trellis().layout();
+        TrellisPlot.write(files.file(TRELLIS), layout.normalize(net.arch().betaValues()), arch.path(), layout.layers());
+        List<String> names = new ArrayList<>();
+        List<Integer> inputs = new ArrayList<>();
+        for (CellDecoder.Edge e : arch.cell()) {
+            names.add(e.op().paperName());
+            inputs.add(e.input());
+        }
+        CellPlot.write(files.file(CELL), names, inputs, arch.blocks());
     }
+
+    /** metrics.csv as rows (empty fields → NaN). */
+    static List<MetricsRow> readMetrics(Path csv) throws IOException {
+        List<MetricsRow> rows = new ArrayList<>();
+        List<String> lines = Files.readAllLines(csv);
+        for (int i = 1; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(",", -1);
+            if (f.length != 8) continue;
+            rows.add(new MetricsRow(Integer.parseInt(f[0]), Long.parseLong(f[1]), num(f[2]), num(f[3]), num(f[4]), num(f[5]), num(f[6]), num(f[7])));
+        }
+        return rows;
+    }
+
+    private static double num(String s) { return s.isEmpty() ? Double.NaN : Double.parseDouble(s); }
 }

@@ -66,7 +66,7 @@ public final class SearchLoop implements AutoCloseable {
         this.weightStep = new WeightStep(net, cfg.lr(), cfg.momentum(), cfg.weightDecay());
         this.architect = new Architect(net, cfg.archLr(), cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay());
         this.schedule = new CosineSchedule(cfg.lr(), cfg.lrMin(), cfg.totalIterations());
-        this.plots = new EpochPlots(files, train.classes().size());
+        this.plots = new EpochPlots(files);
     }
 
     public SuperNet net() { return net; }

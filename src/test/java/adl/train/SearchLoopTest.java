@@ -63,7 +63,8 @@ class SearchLoopTest {
         SearchConfig c = tiny(2, 60, 0.025);
         SearchLoop.Result r = runFully(c, tmp.resolve("run"));
         Path run = tmp.resolve("run");
-        for (String f : List.of(RunFiles.CONFIG, RunFiles.SPLIT, RunFiles.METRICS, RunFiles.ARCHITECTURE, RunFiles.HISTORY)) {
+        for (String f : List.of(RunFiles.CONFIG, RunFiles.SPLIT, RunFiles.METRICS, RunFiles.ARCHITECTURE, RunFiles.HISTORY,
+                EpochPlots.CURVES, EpochPlots.ALPHA, EpochPlots.TRELLIS, EpochPlots.CELL)) {
             assertTrue(Files.exists(run.resolve(f)), f);
         }
         Architecture a = Architecture.read(run.resolve(RunFiles.ARCHITECTURE));
