@@ -124,18 +124,31 @@ final class SearchCommand implements Callable<Integer> {
                 resume != null ? "resuming " + dir : "run " + dir, cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), cfg.crop(), cfg.batch(),
                 cfg.epochs(), cfg.archStartEpoch(), cfg.totalIterations(), nThreads);
         StopSignal stop = new StopSignal();
+        // Ctrl-C (SIGINT) or SIGTERM: ask the loop to stop after its step, then hold the JVM's
+        // shutdown until the checkpoint is written and this command has printed its last line.
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop.request();
             try {
-                stop.awaitFinished(300);
+                done.await(300, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
         }, "adl-search-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return runLoop(cfg, dir, train, val, console, stop, hook);
+        } finally {
+            console.flush();
+            done.countDown();
+        }
+    }
+
+    private int runLoop(SearchConfig cfg, Path dir, Dataset train, Dataset val, java.io.PrintStream console, StopSignal stop, Thread hook)
+            throws java.io.IOException {
         long t0 = System.nanoTime();
         SearchLoop.Result r;
-        try (ConsoleProgress progress = new ConsoleProgress(console, System.console() != null, 10);
+        try (ConsoleProgress progress = new ConsoleProgress(console, System.console() != null && System.console().isTerminal(), 10);
              SearchLoop loop = new SearchLoop(cfg, dir, train, val, progress, stop)) {
             r = loop.run();
         } catch (adl.train.SearchFailed e) {

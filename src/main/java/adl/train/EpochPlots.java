@@ -28,9 +28,33 @@ final class EpochPlots {
 
     private final RunFiles files;
 
-    EpochPlots(RunFiles files) { this.files = files; }
+    EpochPlots(RunFiles files) {
+        this.files = files;
+        warmUp();
+    }
 
-    void write(SuperNet net, Architecture arch) throws IOException {
+    /**
+     * Loads the AWT font and imaging classes now: Java2D registers JVM shutdown hooks of its own
+     * the first time it draws text, which fails once a shutdown (Ctrl-C) is under way.
+     */
+    private static void warmUp() {
+        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        g.drawString("x", 1, 7);
+        g.dispose();
+    }
+
+    /** Writes all four plots; a plot that fails is reported and skipped — plots never stop a run. */
+    void write(SuperNet net, Architecture arch, SearchListener listener) {
+        try {
+            writeAll(net, arch);
+        } catch (IOException | RuntimeException e) {
+            listener.message("warning: could not write the plots: " + e.getMessage());
+        }
+    }
+
+    private void writeAll(SuperNet net, Architecture arch) throws IOException {
         CurvePlot.write(files.file(CURVES), readMetrics(files.file(RunFiles.METRICS)));
         String[] ops = Arrays.stream(Primitive.values()).map(Primitive::paperName).toArray(String[]::new);
         AlphaHeatmap.write(files.file(ALPHA), net.arch().alphaValues(), ops, net.topology().blocks());

@@ -172,7 +172,7 @@ public final class SearchLoop implements AutoCloseable {
         files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.valRow(epoch, state.iteration(), lossAndMiou[0], lossAndMiou[1], seconds));
         files.writeAtomically(RunFiles.ARCHITECTURE, arch.toJson() + "\n");
         files.appendLine(RunFiles.HISTORY, null, "{\"epoch\":" + epoch + ",\"architecture\":" + arch.toJson().replaceAll("\\s+", "") + "}");
-        plots.write(net, arch);
+        plots.write(net, arch, listener);
         Path written = checkpoint();
         if (best) RunFiles.writeAtomically(files.bestCheckpoint(), Files.readAllBytes(written));
         listener.epochEnd(epoch, lossAndMiou[0], lossAndMiou[1], arch);
