@@ -84,6 +84,35 @@ class SearchCommandTest {
         assertFalse(log.contains("Exception"), log);
     }
 
+    @Test void aRunKilledWithSigkillResumesToBitwiseTheSameArchitecture() throws Exception {
+        String[] cfg = {"--epochs", "3", "--arch-start-epoch", "1", "--iters-per-epoch", "3", "--checkpoint-minutes", "0.0000001"};
+        Path straight = tmp.resolve("straight"), killed = tmp.resolve("killed");
+        List<String> a = new ArrayList<>(List.of("search", "--out", straight.toString()));
+        a.addAll(List.of(cfg));
+        assertEquals(0, MainTest.run(args(a.toArray(String[]::new))).code());
+
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "adl.cli.Main", "search", "--out", killed.toString()));
+        cmd.addAll(List.of(cfg));
+        cmd.addAll(List.of(TINY));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("kill.txt").toFile()).start();
+        Path metrics = killed.resolve(RunFiles.METRICS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && (!Files.exists(metrics) || Files.readAllLines(metrics).size() < 6)) Thread.sleep(20);
+        p.destroyForcibly(); // SIGKILL: no hook, no last checkpoint
+        p.waitFor(30, TimeUnit.SECONDS);
+        assertNotNull(new RunFiles(killed).latestCheckpoint(), Files.readString(tmp.resolve("kill.txt")));
+
+        MainTest.Result r = MainTest.run("search", "--resume", killed.toString(), "--threads", "2");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Files.readString(straight.resolve(RunFiles.ARCHITECTURE)), Files.readString(killed.resolve(RunFiles.ARCHITECTURE)));
+        var want = adl.train.Safetensors.read(new RunFiles(straight).latestCheckpoint()).entries();
+        var got = adl.train.Safetensors.read(new RunFiles(killed).latestCheckpoint()).entries();
+        for (String k : List.of("arch.alpha", "arch.beta")) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want.get(k).f32(), got.get(k).f32(), k + " after kill and resume (in another process, other thread count)");
+        }
+    }
+
     private static String iterationOf(Path ckpt) {
         String n = ckpt.getFileName().toString();
         return Long.toString(Long.parseLong(n.substring(n.indexOf("-i") + 2, n.indexOf(".safetensors"))));
