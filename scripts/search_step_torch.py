@@ -22,7 +22,9 @@ head0.classifier.bias, arch.alpha, ...):
 
 One timed iteration = architecture step (loss on batch B, gradients for alpha and beta only,
 Adam lr 3e-3 betas (0.9, 0.999) weight decay 1e-3) then weight step (loss on batch A,
-gradients for the weights only, SGD lr 0.025 momentum 0.9 weight decay 3e-4). Gradients are
+gradients for the weights only, SGD lr 0.025 momentum 0.9 weight decay 3e-4); DESIGN §5's
+search loop runs the two steps the other way round, which does not change the time of an
+iteration. Gradients are
 taken with torch.autograd.grad(loss, params): the engine computes only what leads to those
 params (the Java's Autograd.backward(loss, params) does the same). Random F32 NCHW data,
 labels uniform in 0..18. Median wall time over --iters after --warmup; the last line is
