@@ -25,8 +25,9 @@ Adam lr 3e-3 betas (0.9, 0.999) weight decay 1e-3) then weight step (loss on bat
 gradients for the weights only, SGD lr 0.025 momentum 0.9 weight decay 3e-4); DESIGN §5's
 search loop runs the two steps the other way round, which does not change the time of an
 iteration. Gradients are
-taken with torch.autograd.grad(loss, params): the engine computes only what leads to those
-params (the Java's Autograd.backward(loss, params) does the same). Random F32 NCHW data,
+taken with torch.autograd.grad(loss, params) with the other group frozen
+(requires_grad_(False)) for the step: only what leads to those params is computed or saved
+(the Java engine's Frozen.of + Autograd.backward(loss, params) do the same). Random F32 NCHW data,
 labels uniform in 0..18. Median wall time over --iters after --warmup; the last line is
 `search-step: median_ms=... peak_rss_mb=...` (plus ` peak_device_mb=...` on CUDA).
 
@@ -344,16 +345,24 @@ def main():
     xa, ya = batch()  # the weights' half
     xb, yb = batch()  # the architecture's half
 
-    def step(x, y, params, opt):
-        loss = net.loss(x, y)
-        for p, g in zip(params, torch.autograd.grad(loss, params)):
-            p.grad = g
-        opt.step()
+    def step(x, y, params, frozen, opt):
+        # the other group is frozen for the step, as the Java engine does (Frozen.of): autograd
+        # records and saves nothing on its behalf
+        for p in frozen:
+            p.requires_grad_(False)
+        try:
+            loss = net.loss(x, y)
+            for p, g in zip(params, torch.autograd.grad(loss, params)):
+                p.grad = g
+            opt.step()
+        finally:
+            for p in frozen:
+                p.requires_grad_(True)
         return loss
 
     def iteration():
-        step(xb, yb, arch, adam)
-        step(xa, ya, weights, sgd)
+        step(xb, yb, arch, weights, adam)
+        step(xa, ya, weights, arch, sgd)
 
     def sync():
         if dev.type == "cuda":
