@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
         description = {"Run the Auto-DeepLab architecture search (cell + network level).",
                 "With no arguments: the 'small' preset on the built-in synthetic data, on the CPU, in a few minutes.",
                 "Writes a run directory: config.json, split.json, metrics.csv, checkpoints/, architecture.json,",
-                "architecture_history.jsonl and PNG plots."})
+                "architecture_history.jsonl and PNG plots (curves, α heatmap, β trellis, decoded cell).",
+                "Ctrl-C finishes the step, checkpoints and exits; --resume DIR continues exactly."})
 final class SearchCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
