@@ -101,7 +101,7 @@ extern "C" __global__ void cross_entropy_bwd_f32(float* gx, const float* logits,
         for (int c = 0; c < C; c++) m = fmaxf(m, xp[(long long) c * HW]);
         double se = 0.0;
         for (int c = 0; c < C; c++) se += (double) (float) exp((double) __fsub_rn(xp[(long long) c * HW], m));
-        float f = (float) (k / se);
+        float f = (float) ((double) kf / se);  // the CPU twin divides the float-rounded k
         for (int c = 0; c < C; c++) {
             float e = (float) exp((double) __fsub_rn(xp[(long long) c * HW], m));
             float g = __fmul_rn(e, f);
