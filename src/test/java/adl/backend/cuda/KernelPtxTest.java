@@ -47,6 +47,32 @@ class KernelPtxTest {
                     "copy_strided_i32", "sum_to_f32"),
             "optim", List.of("sgd_f32", "adam_f32"));
 
+    /**
+     * Entry point -> its parameter types in order (p = pointer .u64, i = .u32 int, l = long long,
+     * f = .f32, d = .f64): the launch-argument layout the CUDA backend packs (native-kernels/README.md).
+     */
+    private static final Map<String, String> PARAMS = Map.ofEntries(
+            Map.entry("weighted_sum_fwd_f32", "p p p p p p p p p p i i"),
+            Map.entry("weighted_sum_bwd_gx_f32", "p p p p p p p p p p i i i"),
+            Map.entry("weighted_sum_bwd_gw_partial_f32", "p p p p p p p p p p i i"),
+            Map.entry("weighted_sum_bwd_gw_final_f32", "p p i"),
+            Map.entry("softmax_fwd_f32", "p p i i i i"),
+            Map.entry("softmax_bwd_f32", "p p p i i i i"),
+            Map.entry("cross_entropy_fwd_partial_f32", "p p p i i i i"),
+            Map.entry("cross_entropy_fwd_final_f32", "p p p i"),
+            Map.entry("cross_entropy_bwd_f32", "p p p p p i i i i"),
+            Map.entry("resize_bilinear_fwd_f32", "p p i i i i i i"),
+            Map.entry("resize_bilinear_bwd_f32", "p p i i i i i i"),
+            Map.entry("unary_f32", "p p i i f"),
+            Map.entry("binary_f32", "p p p i i i i i i i i i i i i i"),
+            Map.entry("fill_f32", "p i f"),
+            Map.entry("fill_i32", "p i i"),
+            Map.entry("copy_strided_f32", "p p i i i i i i i i i i i i"),
+            Map.entry("copy_strided_i32", "p p i i i i i i i i i i i i"),
+            Map.entry("sum_to_f32", "p p i i i i i i i i i i i i i"),
+            Map.entry("sgd_f32", "p p p i p p f f i"),
+            Map.entry("adam_f32", "p p p p i p p d d d d"));
+
     private static List<String> kernelNames() throws IOException {
         try (Stream<Path> s = Files.list(SOURCES)) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".cu"))
@@ -100,6 +126,37 @@ class KernelPtxTest {
                         e.getKey() + ".ptx lacks entry point " + entry + " (extern \"C\" __global__?); " + REBUILD);
             }
         }
+    }
+
+    @Test
+    void entryPointParametersMatchTheTable() throws IOException {
+        Pattern param = Pattern.compile("\\.param\\s+\\.(u64|u32|s32|f32|f64|s64)\\s");
+        int listed = 0;
+        for (Map.Entry<String, List<String>> e : ENTRIES.entrySet()) {
+            String text = Files.readString(PTX.resolve(e.getKey() + ".ptx"));
+            for (String entry : e.getValue()) {
+                String want = PARAMS.get(entry);
+                assertNotNull(want, entry + " has no parameter list in PARAMS");
+                listed++;
+                int start = text.indexOf(".visible .entry " + entry + "(");
+                assertTrue(start >= 0, e.getKey() + ".ptx lacks " + entry);
+                String decl = text.substring(start, text.indexOf(')', start));
+                Matcher m = param.matcher(decl);
+                List<String> have = new ArrayList<>();
+                while (m.find()) {
+                    have.add(switch (m.group(1)) {
+                        case "u64", "s64" -> "p";
+                        case "u32", "s32" -> "i";
+                        case "f32" -> "f";
+                        default -> "d";
+                    });
+                }
+                // 64-bit integers (long long) and pointers are both .u64 in PTX: 'l' reads as 'p'.
+                assertEquals(want.replace('l', 'p'), String.join(" ", have),
+                        entry + " parameter types changed: update native-kernels/README.md, this table and the CUDA bindings");
+            }
+        }
+        assertEquals(PARAMS.size(), listed, "PARAMS names an entry point that ENTRIES does not");
     }
 
     @Test
