@@ -68,7 +68,7 @@ public final class NativeLibraries {
         public Path main() { return files.getLast(); }
     }
 
-    /** The outcome of a search: {@code found} or, when null, a one-line {@code reason}. */
+    /** The outcome of a search: {@code found} or, when null, a one-line {@code reason}; {@code searched}: the existing folders looked into. */
     public record Resolution(Library library, Found found, String reason, List<Path> searched) {
         public boolean ok() { return found != null; }
     }
@@ -139,8 +139,8 @@ public final class NativeLibraries {
         for (int i = 0; i < ordered.size(); i++) {
             Path d = ordered.get(i).toAbsolutePath().normalize();
             if (!seen.add(d)) continue;
-            searched.add(d);
             if (!Files.isDirectory(d)) continue;
+            searched.add(d);
             Candidate c = inFolder(lib, d, null);
             if (c.found() != null) return new Resolution(lib, withVia(c.found(), vias.get(i)), null, searched);
             if (!c.complete() && incomplete == null) incomplete = c.problem();

@@ -121,11 +121,13 @@ class NativeLibrariesTest {
     @Test void noDriverGivesTheDriverReasonWithTheFoldersSearched() throws IOException {
         Path sys = dir("sys", "libcudart.so.13");
         Path cuda = dir("cuda/lib64/stubs", "libcuda.so");
+        dir("site/nvidia/cu13/lib", "libcuda.so.1");
         Resolution r = libs(Map.of(), Map.of(), List.of(sys), List.of(cuda.getParent()), List.of(root.resolve("site"))).locate(Library.CUDA);
         assertFalse(r.ok());
         assertTrue(r.reason().startsWith("libcuda.so.1 not found: no NVIDIA driver installed (searched: "), r.reason());
         assertTrue(r.reason().contains(sys.toString()), r.reason());
         assertFalse(r.reason().contains("site"), "the driver never comes from Python site-packages: " + r.reason());
+        assertFalse(r.reason().contains("stubs"), "the toolkit's link-time stub is never the driver: " + r.reason());
         assertFalse(r.reason().contains("\n"));
     }
 
