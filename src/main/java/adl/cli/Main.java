@@ -30,6 +30,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.addSubcommand("search", new SearchCommand());
         cl.addSubcommand("decode", new DecodeCommand());
+        cl.addSubcommand("devices", new DevicesCommand());
         Placeholders.addTo(cl);
         cl.addSubcommand("bench", new BenchCommand());
         cl.addSubcommand("help", new CommandLine.HelpCommand());

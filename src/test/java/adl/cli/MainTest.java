@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Exit codes and messages of the command-line front (picocli's execute with captured output). */
 class MainTest {
-    static final List<String> BUILT = List.of("search", "decode", "bench");
-    static final List<String> PLANNED = List.of("retrain", "eval", "predict", "devices", "selftest", "info");
+    static final List<String> BUILT = List.of("search", "decode", "devices", "bench");
+    static final List<String> PLANNED = List.of("retrain", "eval", "predict", "selftest", "info");
 
     /** A command that always fails, to see what a user sees when an exception escapes. */
     @Command(name = "boom")
@@ -97,6 +97,13 @@ class MainTest {
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("--crop wants 64, 321, both"), r.err());
         assertFalse(r.err().contains("Exception"), r.err());
+    }
+
+    @Test void devicesListsTheCpuAndSaysWhyThereIsNoGpuAndExitsZero() {
+        Result r = run("devices");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("CPU: "), r.out());
+        assertTrue(r.out().contains("CUDA"), r.out());
     }
 
     @Test void messageFallsBackToTheExceptionType() {
