@@ -32,6 +32,7 @@ public final class Main implements Runnable {
         cl.addSubcommand("decode", new DecodeCommand());
         cl.addSubcommand("devices", new DevicesCommand());
         Placeholders.addTo(cl);
+        cl.addSubcommand("selftest", new SelftestCommand());
         cl.addSubcommand("bench", new BenchCommand());
         cl.addSubcommand("help", new CommandLine.HelpCommand());
         cl.setExecutionExceptionHandler(Main::handleError);

@@ -21,7 +21,6 @@ final class Placeholders {
             new Planned("retrain", "Train the decoded network from scratch."),
             new Planned("eval", "Evaluate a trained network (mIoU) on a dataset split."),
             new Planned("predict", "Write predicted masks as colour PNGs."),
-            new Planned("selftest", "Check the installation: kernels, libraries, a tiny training step."),
             new Planned("info", "Show version, Java runtime and native library information."));
 
     private Placeholders() {}

@@ -1,0 +1,88 @@
+package adl.cli;
+
+import adl.backend.Backend;
+import adl.backend.Parity;
+import adl.backend.cpu.CpuBackend;
+import adl.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code adl selftest}: the CPU passes every check; a target with one broken primitive fails exactly that check. */
+class SelftestCommandTest {
+    @Test void cpuPassesEveryCheck() {
+        MainTest.Result r = MainTest.run("selftest", "--device", "cpu");
+        assertEquals(0, r.code(), r.out() + r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals("selftest: passed=" + Parity.checkCount() + " failed=0", lines.getLast());
+        assertEquals(Parity.checkCount() + 1, lines.size());
+        assertTrue(lines.getFirst().matches("copy\\.strided +worst=0\\.00+ +tol=0e\\+00\\+0e\\+00·\\|ref\\| +PASS"), lines.getFirst());
+    }
+
+    /** CpuBackend with one primitive's first output element pushed by +0.01 after the call. */
+    static Backend perturbing(String method, int outputArg) {
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (p, m, args) -> {
+            Object ret;
+            try {
+                ret = m.invoke(CpuBackend.INSTANCE, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+            if (m.getName().equals(method)) {
+                Tensor out = (Tensor) args[outputArg];
+                double[] v = CpuBackend.INSTANCE.read(out);
+                v[0] += 0.01;
+                CpuBackend.INSTANCE.write(out, v);
+            }
+            return ret;
+        });
+    }
+
+    @Test void brokenPrimitiveFailsExactlyItsCheck() {
+        StringWriter sw = new StringWriter();
+        int code = SelftestCommand.run(perturbing("resizeBilinearBackward", 2), new PrintWriter(sw, true));
+        assertEquals(1, code);
+        List<String> lines = sw.toString().lines().toList();
+        List<String> failing = lines.stream().filter(l -> l.endsWith("FAIL")).toList();
+        assertEquals(4, failing.size(), sw.toString()); // up/down x alignCorners false/true, backward only
+        for (String l : failing) assertTrue(l.startsWith("resize.") && l.contains(".backward "), l);
+        int i = lines.indexOf(failing.get(0));
+        assertTrue(lines.get(i + 1).startsWith("    out0[0]: got "), lines.get(i + 1));
+        assertTrue(lines.get(i + 1).contains(", expected "), lines.get(i + 1));
+        assertEquals("selftest: passed=" + (Parity.checkCount() - 4) + " failed=4", lines.getLast());
+    }
+
+    @Test void brokenMatmulFailsOnlyMatmulChecks() {
+        StringWriter sw = new StringWriter();
+        assertEquals(1, SelftestCommand.run(perturbing("matmul", 4), new PrintWriter(sw, true)));
+        List<String> failing = sw.toString().lines().filter(l -> l.endsWith("FAIL")).toList();
+        assertEquals(5, failing.size(), sw.toString());
+        for (String l : failing) assertTrue(l.startsWith("matmul."), l);
+    }
+
+    @Test void cudaWithoutAUsableGpuSaysWhyAndExitsTwoQuickly() {
+        long t0 = System.nanoTime();
+        MainTest.Result r = MainTest.run("selftest", "--device", "cuda");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("", r.out());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(1, lines.size(), r.err());
+        assertTrue(lines.get(0).startsWith("selftest --device cuda: "), lines.get(0));
+        assertTrue(lines.get(0).contains("not available") || lines.get(0).contains("not built yet"), lines.get(0));
+        assertTrue(seconds < 10, "took " + seconds + " s");
+    }
+
+    @Test void unknownDeviceIsAUsageError() {
+        MainTest.Result r = MainTest.run("selftest", "--device", "tpu");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("--device wants cpu or cuda"), r.err());
+    }
+}
