@@ -102,7 +102,10 @@ result() { # the summary line (matching $2), else the exit code and the log's fi
     r=$(last_match "$1" "$2") || r=""
     if [ -n "$r" ]; then printf '%s' "$r"; return; fi
     [ -n "${RC[$1]:-}" ] || { printf 'skipped (see Skipped)'; return; }
-    printf 'failed (exit %s): %s' "${RC[$1]}" "$(first_line "$1" || true)"
+    case "${RC[$1]}" in
+        124 | 137) printf 'timed out (exit %s); log starts: %s' "${RC[$1]}" "$(first_line "$1" || true)" ;;
+        *) printf 'failed (exit %s): %s' "${RC[$1]}" "$(first_line "$1" || true)" ;;
+    esac
 }
 {
     echo "# GPU check"
@@ -117,6 +120,7 @@ result() { # the summary line (matching $2), else the exit code and the log's fi
     echo "## Selftest (--device cuda)"
     echo
     echo "    $(result selftest-cuda '^selftest: passed=')"
+    grep -A 6 -E ' FAIL$' "$OUT/selftest-cuda.log" 2>/dev/null | head -n 40 | sed 's/^/    /' || true
     echo
     echo "## Search step (batch 2; median of 5 after 2 warm-up iterations)"
     echo
