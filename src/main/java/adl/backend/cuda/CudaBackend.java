@@ -16,8 +16,8 @@ import java.lang.foreign.MemorySegment;
  * The CUDA backend of one device (DESIGN §3): float32 kernels from kernels-ptx through
  * {@link CudaKernels}, memory from a {@link CachingAllocator}, host transfers through {@link Transfers},
  * everything on one stream. F64 tensors can be allocated, written, read, filled and copied; their
- * arithmetic stays on the CPU reference path ({@code UnsupportedOperationException}). Not yet here:
- * matmul (cuBLAS), conv, batch norm and pooling (cuDNN). Op families live in {@link CudaOps} and {@link CudaNnOps}; this
+ * arithmetic stays on the CPU reference path ({@code UnsupportedOperationException}). Matmul goes through cuBLAS;
+ * not yet here: conv, batch norm and pooling (cuDNN). Op families live in {@link CudaOps} and {@link CudaNnOps}; this
  * class holds the device state and dispatches.
  */
 public final class CudaBackend implements Backend, AutoCloseable {
@@ -26,24 +26,30 @@ public final class CudaBackend implements Backend, AutoCloseable {
     final CudaKernels kernels;
     final Transfers io;
     final long stream;
+    private final CudaMatmul.Gemm gemm;
     private final AutoCloseable resources;
     private final CudaOps ops;
     private final CudaNnOps nn;
 
-    /** Wires the parts; {@code resources} is closed by {@link #close()} (null: nothing to close). */
-    CudaBackend(int ordinal, CachingAllocator allocator, CudaKernels kernels, Transfers io, long stream, AutoCloseable resources) {
+    /** Wires the parts; {@code gemm} null: no matmul; {@code resources} is closed by {@link #close()} (null: nothing to close). */
+    CudaBackend(int ordinal, CachingAllocator allocator, CudaKernels kernels, Transfers io, long stream, CudaMatmul.Gemm gemm,
+                AutoCloseable resources) {
         this.device = new Device(Device.Kind.CUDA, ordinal);
         this.allocator = allocator;
         this.kernels = kernels;
         this.io = io;
         this.stream = stream;
+        this.gemm = gemm;
         this.resources = resources;
         this.ops = new CudaOps(this);
         this.nn = new CudaNnOps(this);
     }
 
-    /** Retains device {@code ordinal}'s primary context and creates the stream, allocator and staging. */
-    public static CudaBackend open(CudaDriver driver, int ordinal) {
+    /**
+     * Retains device {@code ordinal}'s primary context and creates the stream, allocator, staging and
+     * (when {@code cublas} is not null) a cuBLAS handle on the stream.
+     */
+    public static CudaBackend open(CudaDriver driver, Cublas cublas, int ordinal) {
         CudaContext ctx = CudaContext.primary(driver, ordinal);
         MemorySegment stream = driver.streamCreate(CudaDriver.CU_STREAM_NON_BLOCKING);
         CachingAllocator allocator = new CachingAllocator(new CachingAllocator.DeviceMemory() {
@@ -64,16 +70,18 @@ public final class CudaBackend implements Backend, AutoCloseable {
         });
         CudaModules modules = new CudaModules(ctx);
         Transfers.Pinned pinned = new Transfers.Pinned(ctx, stream);
+        CudaMatmul.CublasGemm gemm = cublas == null ? null : new CudaMatmul.CublasGemm(ctx, cublas, stream);
         AutoCloseable resources = () -> {
             ctx.makeCurrent();
             driver.streamSynchronize(stream);
+            if (gemm != null) gemm.close();
             pinned.close();
             modules.close();
             synchronized (allocator) { allocator.releaseCache(); }
             driver.streamDestroy(stream);
             ctx.close();
         };
-        return new CudaBackend(ordinal, allocator, new CudaKernels(modules), pinned, stream.address(), resources);
+        return new CudaBackend(ordinal, allocator, new CudaKernels(modules), pinned, stream.address(), gemm, resources);
     }
 
     @Override public Device device() { return device; }
@@ -107,11 +115,12 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override public void binary(BinaryOp op, Tensor a, Tensor b, Tensor z) { ops.binary(op, a, b, z); }
     @Override public void sumTo(Tensor x, Tensor y) { ops.sumTo(x, y); }
 
-    // ---- cuBLAS / cuDNN families: not yet bound ----
+    // ---- cuBLAS; cuDNN families not yet bound ----
 
     private static UnsupportedOperationException notYet(String op) { return new UnsupportedOperationException("not yet on CUDA: " + op); }
 
-    @Override public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c) { throw notYet("matmul"); }
+    @Override
+    public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c) { CudaMatmul.matmul(this, gemm, a, transA, b, transB, c); }
     @Override public void conv2dForward(Tensor x, Tensor w, ConvParams p, Tensor y) { throw notYet("conv2dForward"); }
     @Override public void conv2dBackwardData(Tensor gy, Tensor w, ConvParams p, Tensor gx) { throw notYet("conv2dBackwardData"); }
     @Override public void conv2dBackwardFilter(Tensor x, Tensor gy, ConvParams p, Tensor gw) { throw notYet("conv2dBackwardFilter"); }

@@ -250,9 +250,38 @@ class CudaBackendTest {
         Tensor d = on(cuda, DType.F64, 4), f = on(cuda, DType.F32, 2, 2);
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> cuda.unary(UnaryOp.NEG, d, 0, d));
         assertTrue(e.getMessage().startsWith("not yet on CUDA: unary NEG on F64"), e.getMessage());
-        e = assertThrows(UnsupportedOperationException.class, () -> cuda.matmul(f, false, f, false, f));
-        assertEquals("not yet on CUDA: matmul", e.getMessage());
-        assertThrows(UnsupportedOperationException.class, () -> cuda.maxPoolForward(f, null, f));
+        e = assertThrows(UnsupportedOperationException.class, () -> cuda.maxPoolForward(f, null, f));
+        assertEquals("not yet on CUDA: maxPoolForward", e.getMessage());
+        closeAll();
+    }
+
+    @Test
+    void matmulMapsRowMajorOntoColumnMajorGemmForEveryTranspose() {
+        int b = 2, m = 3, k = 5, n = 4;
+        for (int rank = 2; rank <= 3; rank++) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                int[] ad = ta ? new int[] {k, m} : new int[] {m, k}, bd = tb ? new int[] {n, k} : new int[] {k, n}, cd = {m, n};
+                if (rank == 3) { ad = new int[] {b, ad[0], ad[1]}; bd = new int[] {b, bd[0], bd[1]}; cd = new int[] {b, m, n}; }
+                Tensor ga = on(cuda, DType.F32, ad), gb = on(cuda, DType.F32, bd), gc = on(cuda, DType.F32, cd);
+                Tensor ha = cpu(DType.F32, ad), hb = cpu(DType.F32, bd), hc = cpu(DType.F32, cd);
+                double[] av = random((int) ga.numel(), 10 + t), bv = random((int) gb.numel(), 20 + t);
+                cuda.write(ga, av); cuda.write(gb, bv);
+                CpuBackend.INSTANCE.write(ha, av); CpuBackend.INSTANCE.write(hb, bv);
+                cuda.matmul(ga, ta, gb, tb, gc);
+                CpuBackend.INSTANCE.matmul(ha, ta, hb, tb, hc);
+                double[] want = CpuBackend.INSTANCE.read(hc), got = cuda.read(gc);
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i], got[i], 1e-3 * (1 + Math.abs(want[i])), "rank " + rank + " transA " + ta + " transB " + tb + " at " + i);
+                }
+            }
+        }
+        assertEquals(8, dev.gemmCalls);
+        Tensor a = on(cuda, DType.F32, 3, 0), bb = on(cuda, DType.F32, 0, 2), c = on(cuda, DType.F32, 3, 2);
+        cuda.write(c, new double[] {1, 2, 3, 4, 5, 6});
+        cuda.matmul(a, false, bb, false, c);
+        assertArrayEquals(new double[6], cuda.read(c), "K = 0 gives zeros");
+        assertThrows(IllegalArgumentException.class, () -> cuda.matmul(on(cuda, DType.F32, 3, 4), false, on(cuda, DType.F32, 5, 2), false, c));
         closeAll();
     }
 }

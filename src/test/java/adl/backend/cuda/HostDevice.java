@@ -13,7 +13,7 @@ import java.util.List;
  * A fake CUDA device for tests without a GPU: host arena memory whose addresses pose as device
  * pointers, transfers that are plain copies, and a launcher that records every launch and runs a Java
  * reading of the README semantics of the data-movement kernels (fill, copy_strided, binary ADD/MUL,
- * sum_to, unary NEG/MUL_SCALAR) so the backend's layout logic can be checked against the CPU backend.
+ * sum_to, unary NEG/MUL_SCALAR, column-major SGEMM) so the backend's layout logic can be checked against the CPU backend.
  * Other entry points are only recorded (their hook may fake side effects).
  */
 final class HostDevice implements CachingAllocator.DeviceMemory, Transfers, CudaKernels.Launcher {
@@ -24,6 +24,26 @@ final class HostDevice implements CachingAllocator.DeviceMemory, Transfers, Cuda
     private final Arena arena = Arena.ofShared();
     final List<Launch> launches = new ArrayList<>();
     Hook hook = l -> {};
+    int gemmCalls;
+
+    /** Column-major strided-batched SGEMM as the cuBLAS documentation defines it (op N / T, leading dimensions). */
+    final CudaMatmul.Gemm gemm = (opA, opB, m, n, k, alpha, a, lda, sA, b, ldb, sB, beta, c, ldc, sC, batch) -> {
+        gemmCalls++;
+        for (int q = 0; q < batch; q++) {
+            for (int j = 0; j < n; j++) {
+                for (int i = 0; i < m; i++) {
+                    double acc = 0;
+                    for (int l = 0; l < k; l++) {
+                        float av = getF(a, q * sA + (opA == Cublas.CUBLAS_OP_N ? i + (long) l * lda : l + (long) i * lda));
+                        float bv = getF(b, q * sB + (opB == Cublas.CUBLAS_OP_N ? l + (long) j * ldb : j + (long) l * ldb));
+                        acc += (double) av * bv;
+                    }
+                    long ci = q * sC + i + (long) j * ldc;
+                    setF(c, ci, (float) (alpha * acc + (beta == 0 ? 0 : beta * getF(c, ci))));
+                }
+            }
+        }
+    };
 
     @Override public long allocate(long bytes) { return arena.allocate(bytes, 256).address(); }
     @Override public void free(long pointer) {}
@@ -33,7 +53,7 @@ final class HostDevice implements CachingAllocator.DeviceMemory, Transfers, Cuda
 
     static MemorySegment mem(long address, long bytes) { return MemorySegment.ofAddress(address).reinterpret(bytes); }
 
-    CudaBackend backend() { return new CudaBackend(0, new CachingAllocator(this), new CudaKernels(this), this, 0x5eL, null); }
+    CudaBackend backend() { return new CudaBackend(0, new CachingAllocator(this), new CudaKernels(this), this, 0x5eL, gemm, null); }
 
     @Override public void launch(String entry, int gridX, int blockX, KernelArgs args, long stream) {
         MemorySegment arr = args.pointers();
