@@ -1,0 +1,186 @@
+package adl.backend.cuda;
+
+import adl.backend.Backend;
+import adl.backend.BinaryOp;
+import adl.backend.ConvParams;
+import adl.backend.Device;
+import adl.backend.PoolParams;
+import adl.backend.UnaryOp;
+import adl.tensor.DType;
+import adl.tensor.Storage;
+import adl.tensor.Tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The CUDA backend of one device (DESIGN §3): float32 kernels from kernels-ptx through
+ * {@link CudaKernels}, memory from a {@link CachingAllocator}, host transfers through {@link Transfers},
+ * everything on one stream. F64 tensors can be allocated, written, read, filled and copied; their
+ * arithmetic stays on the CPU reference path ({@code UnsupportedOperationException}). Matmul goes through cuBLAS;
+ * not yet here: conv, batch norm and pooling (cuDNN). Op families live in {@link CudaOps} and {@link CudaNnOps}; this
+ * class holds the device state and dispatches.
+ */
+public final class CudaBackend implements Backend, AutoCloseable {
+    private final Device device;
+    private final CachingAllocator allocator;
+    final CudaKernels kernels;
+    final Transfers io;
+    final long stream;
+    private final CudaMatmul.Gemm gemm;
+    private final AutoCloseable resources;
+    private final CudaOps ops;
+    private final CudaNnOps nn;
+
+    /** Wires the parts; {@code gemm} null: no matmul; {@code resources} is closed by {@link #close()} (null: nothing to close). */
+    CudaBackend(int ordinal, CachingAllocator allocator, CudaKernels kernels, Transfers io, long stream, CudaMatmul.Gemm gemm,
+                AutoCloseable resources) {
+        this.device = new Device(Device.Kind.CUDA, ordinal);
+        this.allocator = allocator;
+        this.kernels = kernels;
+        this.io = io;
+        this.stream = stream;
+        this.gemm = gemm;
+        this.resources = resources;
+        this.ops = new CudaOps(this);
+        this.nn = new CudaNnOps(this);
+    }
+
+    /**
+     * Retains device {@code ordinal}'s primary context and creates the stream, allocator, staging and
+     * (when {@code cublas} is not null) a cuBLAS handle on the stream.
+     */
+    public static CudaBackend open(CudaDriver driver, Cublas cublas, int ordinal) {
+        CudaContext ctx = CudaContext.primary(driver, ordinal);
+        MemorySegment stream = driver.streamCreate(CudaDriver.CU_STREAM_NON_BLOCKING);
+        CachingAllocator allocator = new CachingAllocator(new CachingAllocator.DeviceMemory() {
+            @Override public long allocate(long bytes) {
+                ctx.makeCurrent();
+                try {
+                    return driver.memAlloc(bytes);
+                } catch (CudaException e) {
+                    if (e.code() == 2) return 0; // CUDA_ERROR_OUT_OF_MEMORY: the allocator releases its cache and retries
+                    throw e;
+                }
+            }
+
+            @Override public void free(long pointer) {
+                ctx.makeCurrent();
+                driver.memFree(pointer);
+            }
+        });
+        CudaModules modules = new CudaModules(ctx);
+        Transfers.Pinned pinned = new Transfers.Pinned(ctx, stream);
+        CudaMatmul.CublasGemm gemm = cublas == null ? null : new CudaMatmul.CublasGemm(ctx, cublas, stream);
+        AutoCloseable resources = () -> {
+            ctx.makeCurrent();
+            driver.streamSynchronize(stream);
+            if (gemm != null) gemm.close();
+            pinned.close();
+            modules.close();
+            synchronized (allocator) { allocator.releaseCache(); }
+            driver.streamDestroy(stream);
+            ctx.close();
+        };
+        return new CudaBackend(ordinal, allocator, new CudaKernels(modules), pinned, stream.address(), gemm, resources);
+    }
+
+    @Override public Device device() { return device; }
+
+    @Override public Storage allocate(DType dtype, long numel) { return new CudaStorage(allocator, device.index(), dtype, numel); }
+
+    /** A contiguous device tensor for scratch; the caller closes it (its block is reused in stream order). */
+    Tensor scratch(DType dtype, adl.tensor.Shape shape) {
+        return new Tensor(allocate(dtype, shape.numel()), shape, shape.contiguousStrides(), 0);
+    }
+
+    CachingAllocator allocator() { return allocator; }
+
+    @Override public void close() throws Exception {
+        if (resources != null) resources.close();
+    }
+
+    // ---- data movement ----
+
+    @Override public void copy(Tensor src, Tensor dst) { ops.copy(src, dst); }
+    @Override public void fill(Tensor dst, double value) { ops.fill(dst, value); }
+    @Override public void randn(Tensor dst, long seed, double mean, double std) { ops.randn(dst, seed, mean, std); }
+    @Override public void uniform(Tensor dst, long seed, double lo, double hi) { ops.uniform(dst, seed, lo, hi); }
+    @Override public void write(Tensor dst, double[] values) { ops.write(dst, values); }
+    @Override public void writeInts(Tensor dst, int[] values) { ops.writeInts(dst, values); }
+    @Override public double[] read(Tensor src) { return ops.read(src); }
+
+    // ---- elementwise ----
+
+    @Override public void unary(UnaryOp op, Tensor x, double scalar, Tensor y) { ops.unary(op, x, scalar, y); }
+    @Override public void binary(BinaryOp op, Tensor a, Tensor b, Tensor z) { ops.binary(op, a, b, z); }
+    @Override public void sumTo(Tensor x, Tensor y) { ops.sumTo(x, y); }
+
+    // ---- cuBLAS; cuDNN families not yet bound ----
+
+    private static UnsupportedOperationException notYet(String op) { return new UnsupportedOperationException("not yet on CUDA: " + op); }
+
+    @Override
+    public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c) { CudaMatmul.matmul(this, gemm, a, transA, b, transB, c); }
+    @Override public void conv2dForward(Tensor x, Tensor w, ConvParams p, Tensor y) { throw notYet("conv2dForward"); }
+    @Override public void conv2dBackwardData(Tensor gy, Tensor w, ConvParams p, Tensor gx) { throw notYet("conv2dBackwardData"); }
+    @Override public void conv2dBackwardFilter(Tensor x, Tensor gy, ConvParams p, Tensor gw) { throw notYet("conv2dBackwardFilter"); }
+
+    @Override
+    public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                               double momentum, double eps, Tensor y, Tensor saveMean, Tensor saveInvStd) {
+        throw notYet("batchNormTrain");
+    }
+
+    @Override
+    public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, double eps, Tensor y) {
+        throw notYet("batchNormEval");
+    }
+
+    @Override
+    public void batchNormTrainBackward(Tensor x, Tensor gy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+                                       Tensor gx, Tensor ggamma, Tensor gbeta) {
+        throw notYet("batchNormTrainBackward");
+    }
+
+    @Override public void maxPoolForward(Tensor x, PoolParams p, Tensor y) { throw notYet("maxPoolForward"); }
+    @Override public void maxPoolBackward(Tensor x, Tensor gy, PoolParams p, Tensor gx) { throw notYet("maxPoolBackward"); }
+    @Override public void avgPoolForward(Tensor x, PoolParams p, Tensor y) { throw notYet("avgPoolForward"); }
+    @Override public void avgPoolBackward(Tensor gy, PoolParams p, Tensor gx) { throw notYet("avgPoolBackward"); }
+
+    // ---- hand-written kernels ----
+
+    @Override public void resizeBilinear(Tensor x, boolean alignCorners, Tensor y) { nn.resize(x, alignCorners, y, false); }
+    @Override public void resizeBilinearBackward(Tensor gy, boolean alignCorners, Tensor gx) { nn.resize(gy, alignCorners, gx, true); }
+
+    @Override public void softmax(Tensor x, int axis, boolean log, Tensor y) { nn.softmax(x, axis, log, y); }
+    @Override public void softmaxBackward(Tensor y, Tensor gy, int axis, boolean log, Tensor gx) { nn.softmaxBackward(y, gy, axis, log, gx); }
+
+    @Override
+    public void crossEntropy(Tensor logits, Tensor labels, int ignoreIndex, Tensor loss) {
+        nn.crossEntropy(logits, labels, ignoreIndex, loss);
+    }
+
+    @Override
+    public void crossEntropyBackward(Tensor logits, Tensor labels, int ignoreIndex, Tensor scale, Tensor gx) {
+        nn.crossEntropyBackward(logits, labels, ignoreIndex, scale, gx);
+    }
+
+    @Override public void weightedSum(Tensor[] xs, Tensor w, Tensor out) { nn.weightedSum(xs, w, out); }
+
+    @Override
+    public void weightedSumBackward(Tensor[] xs, Tensor w, Tensor gy, Tensor[] gxs, Tensor gw) {
+        nn.weightedSumBackward(xs, w, gy, gxs, gw);
+    }
+
+    @Override
+    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuf, double lr, double momentum,
+                        double weightDecay, boolean nesterov, boolean firstStep) {
+        nn.sgd(param, grad, momentumBuf, lr, momentum, weightDecay, nesterov, firstStep);
+    }
+
+    @Override
+    public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, long step, double lr, double beta1,
+                         double beta2, double eps, double weightDecay) {
+        nn.adam(param, grad, m, v, step, lr, beta1, beta2, eps, weightDecay);
+    }
+}
