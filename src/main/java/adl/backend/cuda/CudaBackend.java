@@ -49,7 +49,10 @@ public final class CudaBackend implements Backend, AutoCloseable {
      * Retains device {@code ordinal}'s primary context and creates the stream, allocator, staging and
      * (when {@code cublas} is not null) a cuBLAS handle on the stream.
      */
-    public static CudaBackend open(CudaDriver driver, Cublas cublas, int ordinal) {
+    public static CudaBackend open(CudaDriver driver, Cublas cublas, int ordinal) { return open(driver, cublas, null, ordinal); }
+
+    /** As {@link #open(CudaDriver, Cublas, int)}, with a cuDNN handle on the stream when {@code cudnn} is not null. */
+    public static CudaBackend open(CudaDriver driver, Cublas cublas, Cudnn cudnn, int ordinal) {
         CudaContext ctx = CudaContext.primary(driver, ordinal);
         MemorySegment stream = driver.streamCreate(CudaDriver.CU_STREAM_NON_BLOCKING);
         CachingAllocator allocator = new CachingAllocator(new CachingAllocator.DeviceMemory() {
@@ -94,6 +97,11 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
 
     CachingAllocator allocator() { return allocator; }
+
+    /** The allocator's high-water mark of bytes in use (the benchmarks' peak device memory). */
+    public long peakDeviceBytes() {
+        synchronized (allocator) { return allocator.peak(); }
+    }
 
     @Override public void close() throws Exception {
         if (resources != null) resources.close();
