@@ -75,7 +75,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         CudaModules modules = new CudaModules(ctx);
         Transfers.Pinned pinned = new Transfers.Pinned(ctx, stream);
         CudaMatmul.CublasGemm gemm = cublas == null ? null : new CudaMatmul.CublasGemm(ctx, cublas, stream);
-        CudnnNative dnn = cudnn == null ? null : new CudnnNative(cudnn, stream);
+        CudnnNative dnn = cudnn == null ? null : new CudnnNative(cudnn, ctx, stream);
         AutoCloseable resources = () -> {
             ctx.makeCurrent();
             driver.streamSynchronize(stream);

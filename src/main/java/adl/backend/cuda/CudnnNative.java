@@ -11,11 +11,14 @@ final class CudnnNative implements CudnnApi, AutoCloseable {
     private static final int REQUESTED_ALGOS = 8;
 
     private final Cudnn dnn;
+    private final CudaContext ctx;
     private final MemorySegment handle;
     private final MemorySegment one, zero;
 
-    CudnnNative(Cudnn dnn, MemorySegment stream) {
+    CudnnNative(Cudnn dnn, CudaContext ctx, MemorySegment stream) {
         this.dnn = dnn;
+        this.ctx = ctx;
+        ctx.makeCurrent();
         this.handle = dnn.createHandle();
         dnn.setStream(handle, stream);
         this.one = Arena.global().allocate(ValueLayout.JAVA_FLOAT);
@@ -25,6 +28,12 @@ final class CudnnNative implements CudnnApi, AutoCloseable {
     }
 
     private static MemorySegment p(long address) { return MemorySegment.ofAddress(address); }
+
+    /** The handle, with the device's context current on the calling thread (CUDA binds contexts per thread). */
+    private MemorySegment h() {
+        ctx.makeCurrent();
+        return handle;
+    }
 
     @Override public long tensor4d(int n, int c, int h, int w) { return dnn.tensor4d(Cudnn.CUDNN_DATA_FLOAT, n, c, h, w).address(); }
 
@@ -48,11 +57,11 @@ final class CudnnNative implements CudnnApi, AutoCloseable {
             MemorySegment count = a.allocate(ValueLayout.JAVA_INT);
             MemorySegment perf = a.allocate(Cudnn.ALGO_PERF_BYTES * REQUESTED_ALGOS, 8);
             switch (pass) {
-                case FORWARD -> dnn.call("cudnnGetConvolutionForwardAlgorithm_v7", "", handle, p(xDesc), p(wDesc), p(convDesc), p(yDesc),
+                case FORWARD -> dnn.call("cudnnGetConvolutionForwardAlgorithm_v7", "", h(), p(xDesc), p(wDesc), p(convDesc), p(yDesc),
                         REQUESTED_ALGOS, count, perf);
-                case BACKWARD_DATA -> dnn.call("cudnnGetConvolutionBackwardDataAlgorithm_v7", "", handle, p(wDesc), p(yDesc), p(convDesc),
+                case BACKWARD_DATA -> dnn.call("cudnnGetConvolutionBackwardDataAlgorithm_v7", "", h(), p(wDesc), p(yDesc), p(convDesc),
                         p(xDesc), REQUESTED_ALGOS, count, perf);
-                case BACKWARD_FILTER -> dnn.call("cudnnGetConvolutionBackwardFilterAlgorithm_v7", "", handle, p(xDesc), p(yDesc),
+                case BACKWARD_FILTER -> dnn.call("cudnnGetConvolutionBackwardFilterAlgorithm_v7", "", h(), p(xDesc), p(yDesc),
                         p(convDesc), p(wDesc), REQUESTED_ALGOS, count, perf);
             }
             int n = count.get(ValueLayout.JAVA_INT, 0);
@@ -70,11 +79,11 @@ final class CudnnNative implements CudnnApi, AutoCloseable {
     public void convolve(Pass pass, long xDesc, long x, long wDesc, long w, long convDesc, Algo algo, long workspace, long yDesc, long y) {
         long ws = algo.workspaceBytes();
         switch (pass) {
-            case FORWARD -> dnn.call("cudnnConvolutionForward", "", handle, one, p(xDesc), p(x), p(wDesc), p(w), p(convDesc),
+            case FORWARD -> dnn.call("cudnnConvolutionForward", "", h(), one, p(xDesc), p(x), p(wDesc), p(w), p(convDesc),
                     algo.algo(), p(workspace), ws, zero, p(yDesc), p(y));
-            case BACKWARD_DATA -> dnn.call("cudnnConvolutionBackwardData", "", handle, one, p(wDesc), p(w), p(yDesc), p(y), p(convDesc),
+            case BACKWARD_DATA -> dnn.call("cudnnConvolutionBackwardData", "", h(), one, p(wDesc), p(w), p(yDesc), p(y), p(convDesc),
                     algo.algo(), p(workspace), ws, zero, p(xDesc), p(x));
-            case BACKWARD_FILTER -> dnn.call("cudnnConvolutionBackwardFilter", "", handle, one, p(xDesc), p(x), p(yDesc), p(y),
+            case BACKWARD_FILTER -> dnn.call("cudnnConvolutionBackwardFilter", "", h(), one, p(xDesc), p(x), p(yDesc), p(y),
                     p(convDesc), algo.algo(), p(workspace), ws, zero, p(wDesc), p(w));
         }
     }
@@ -82,31 +91,31 @@ final class CudnnNative implements CudnnApi, AutoCloseable {
     @Override
     public void batchNormTrain(long xDesc, long x, long y, long bnDesc, long scale, long bias, double factor, long runMean, long runVar,
                                double eps, long saveMean, long saveInvStd) {
-        dnn.call("cudnnBatchNormalizationForwardTraining", "", handle, Cudnn.CUDNN_BATCHNORM_SPATIAL, one, zero, p(xDesc), p(x),
+        dnn.call("cudnnBatchNormalizationForwardTraining", "", h(), Cudnn.CUDNN_BATCHNORM_SPATIAL, one, zero, p(xDesc), p(x),
                 p(xDesc), p(y), p(bnDesc), p(scale), p(bias), factor, p(runMean), p(runVar), eps, p(saveMean), p(saveInvStd));
     }
 
     @Override
     public void batchNormInference(long xDesc, long x, long y, long bnDesc, long scale, long bias, long mean, long var, double eps) {
-        dnn.call("cudnnBatchNormalizationForwardInference", "", handle, Cudnn.CUDNN_BATCHNORM_SPATIAL, one, zero, p(xDesc), p(x),
+        dnn.call("cudnnBatchNormalizationForwardInference", "", h(), Cudnn.CUDNN_BATCHNORM_SPATIAL, one, zero, p(xDesc), p(x),
                 p(xDesc), p(y), p(bnDesc), p(scale), p(bias), p(mean), p(var), eps);
     }
 
     @Override
     public void batchNormBackward(long xDesc, long x, long dy, long dx, long bnDesc, long scale, long dScale, long dBias, double eps,
                                   long saveMean, long saveInvStd) {
-        dnn.call("cudnnBatchNormalizationBackward", "", handle, Cudnn.CUDNN_BATCHNORM_SPATIAL, one, zero, one, zero, p(xDesc), p(x),
+        dnn.call("cudnnBatchNormalizationBackward", "", h(), Cudnn.CUDNN_BATCHNORM_SPATIAL, one, zero, one, zero, p(xDesc), p(x),
                 p(xDesc), p(dy), p(xDesc), p(dx), p(bnDesc), p(scale), p(dScale), p(dBias), eps, p(saveMean), p(saveInvStd));
     }
 
     @Override
     public void poolForward(long poolDesc, long xDesc, long x, long yDesc, long y) {
-        dnn.call("cudnnPoolingForward", "", handle, p(poolDesc), one, p(xDesc), p(x), zero, p(yDesc), p(y));
+        dnn.call("cudnnPoolingForward", "", h(), p(poolDesc), one, p(xDesc), p(x), zero, p(yDesc), p(y));
     }
 
     @Override
     public void poolBackward(long poolDesc, long yDesc, long y, long dy, long xDesc, long x, long dx) {
-        dnn.call("cudnnPoolingBackward", "", handle, p(poolDesc), one, p(yDesc), p(y), p(yDesc), p(dy), p(xDesc), p(x), zero,
+        dnn.call("cudnnPoolingBackward", "", h(), p(poolDesc), one, p(yDesc), p(y), p(yDesc), p(dy), p(xDesc), p(x), zero,
                 p(xDesc), p(dx));
     }
 
