@@ -1,6 +1,7 @@
 package adl.cli;
 
 import adl.backend.Device;
+import adl.backend.cuda.CudaBackend;
 import adl.backend.Tensors;
 import adl.backend.cpu.Parallel;
 import adl.cli.bench.Timing;
@@ -29,7 +30,7 @@ import java.util.SplittableRandom;
  */
 @Command(name = "search-step", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Time one search iteration (architecture step + weight step) of the supernet on random data.")
-final class BenchSearchStepCommand implements Runnable {
+final class BenchSearchStepCommand implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--device", description = "auto, cpu or cuda (default ${DEFAULT-VALUE}).") String device = "auto";
@@ -45,33 +46,38 @@ final class BenchSearchStepCommand implements Runnable {
 
     static final int CLASSES = 19;
 
+    private Device dev = Device.CPU;
+
     @Override
-    public void run() {
-        if (device.startsWith("cuda")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--device " + device + ": the CUDA backend is not built yet; use cpu or auto");
-        }
+    public Integer call() {
         if (crop < 16 || batch < 2 || iters < 1 || warmup < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "need --crop >= 16, --batch >= 2, --iters >= 1, --warmup >= 0");
         }
+        Device dev = DeviceOption.resolve(spec.commandLine(), "bench search-step", device, spec.commandLine().getErr());
+        if (dev == null) return 2;
+        this.dev = dev;
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         Parallel.setThreads(nThreads);
         PrintWriter out = spec.commandLine().getOut();
-        try (SuperNet net = new SuperNet(new Init(Device.CPU, DType.F32, seed), new SuperNet.Config(layers, blocks, filterMultiplier, CLASSES))) {
+        try (SuperNet net = new SuperNet(new Init(dev, DType.F32, seed), new SuperNet.Config(layers, blocks, filterMultiplier, CLASSES))) {
             long weightScalars = 0;
             for (Tensor w : net.weightParameters()) weightScalars += w.numel();
             long archScalars = net.arch().alpha().numel() + net.arch().beta().numel();
-            out.printf(Locale.ROOT, "adl-engine bench search-step: cpu, threads=%d, crop=%d, batch=%d, F=%d, L=%d, B=%d, java %s%n",
-                    nThreads, crop, batch, filterMultiplier, layers, blocks, Runtime.version());
+            out.printf(Locale.ROOT, "adl-engine bench search-step: %s, threads=%d, crop=%d, batch=%d, F=%d, L=%d, B=%d, java %s%n",
+                    dev, nThreads, crop, batch, filterMultiplier, layers, blocks, Runtime.version());
             out.printf(Locale.ROOT, "params: weights=%d arch=%d%n", weightScalars, archScalars);
             out.flush();
             try (WeightStep sgd = new WeightStep(net, 0.025, 0.9, 3e-4); Architect architect = new Architect(net, 3e-3, 0.9, 0.999, 1e-3)) {
                 SplittableRandom rng = new SplittableRandom(seed);
                 double ms = Timing.medianMillis(warmup, iters, () -> iteration(net, sgd, architect, rng));
-                out.printf(Locale.ROOT, "search-step: median_ms=%.1f peak_rss_mb=%.1f%n", ms, PeakRss.megabytes());
+                String deviceMemory = dev.backend() instanceof CudaBackend cuda
+                        ? String.format(Locale.ROOT, " peak_device_mb=%.1f", cuda.peakDeviceBytes() / 1e6) : "";
+                out.printf(Locale.ROOT, "search-step: median_ms=%.1f peak_rss_mb=%.1f%s%n", ms, PeakRss.megabytes(), deviceMemory);
                 out.printf(Locale.ROOT, "(engine tensors: peak %.1f MB live)%n", MemoryStats.peakBytes() / 1e6);
             }
         }
         out.flush();
+        return 0;
     }
 
     private void iteration(SuperNet net, WeightStep weights, Architect architect, SplittableRandom rng) {
@@ -82,12 +88,12 @@ final class BenchSearchStepCommand implements Runnable {
     }
 
     private Tensor images(SplittableRandom rng) {
-        return Tensors.randn(Device.CPU, DType.F32, Shape.of(batch, 3, crop, crop), rng.nextLong(), 0, 1);
+        return Tensors.randn(dev, DType.F32, Shape.of(batch, 3, crop, crop), rng.nextLong(), 0, 1);
     }
 
     private Tensor labels(SplittableRandom rng) {
         int[] l = new int[batch * crop * crop];
         for (int i = 0; i < l.length; i++) l[i] = rng.nextInt(CLASSES);
-        return Tensors.ofInts(Device.CPU, Shape.of(batch, crop, crop), l);
+        return Tensors.ofInts(dev, Shape.of(batch, crop, crop), l);
     }
 }

@@ -1,5 +1,6 @@
 package adl.cli;
 
+import adl.backend.Device;
 import adl.backend.cpu.Parallel;
 import adl.data.Dataset;
 import adl.data.SyntheticDataset;
@@ -35,7 +36,7 @@ final class SearchCommand implements Callable<Integer> {
     String dataset = "synthetic";
     @Option(names = "--data", paramLabel = "DIR", description = "Dataset folder (not needed for synthetic).")
     Path data;
-    @Option(names = "--device", description = "auto, cpu or cuda. Default: ${DEFAULT-VALUE} (the CPU until the CUDA backend exists).")
+    @Option(names = "--device", description = "auto, cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE} (CUDA device 0 when usable, else the CPU).")
     String device = "auto";
     @Option(names = "--preset", description = "small or paper: the defaults of every number below. Default: ${DEFAULT-VALUE}.")
     String preset = "small";
@@ -88,13 +89,8 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!device.equals("auto") && !device.equals("cpu")) {
-            if (device.startsWith("cuda")) {
-                spec.commandLine().getErr().println("error: --device " + device + ": the CUDA backend is not built yet; use --device cpu or auto");
-                return 2;
-            }
-            throw new CommandLine.ParameterException(spec.commandLine(), "--device must be auto, cpu or cuda, got '" + device + "'");
-        }
+        Device dev = DeviceOption.resolve(spec.commandLine(), "search", device, spec.commandLine().getErr());
+        if (dev == null) return 2;
         if (!dataset.equals("synthetic")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--dataset " + dataset + ": only 'synthetic' exists so far");
         }
@@ -121,9 +117,9 @@ final class SearchCommand implements Callable<Integer> {
         Dataset train = new SyntheticDataset("train", cfg.trainImages(), cfg.crop(), cfg.crop(), cfg.seed());
         Dataset val = new SyntheticDataset("val", cfg.valImages(), cfg.crop(), cfg.crop(), cfg.seed());
         java.io.PrintStream console = System.out;
-        console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d, %d epochs (architecture from %d), %d iterations, %d threads, cpu%n",
+        console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d, %d epochs (architecture from %d), %d iterations, %d threads, %s%n",
                 resume != null ? "resuming " + dir : "run " + dir, cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), cfg.crop(), cfg.batch(),
-                cfg.epochs(), cfg.archStartEpoch(), cfg.totalIterations(), nThreads);
+                cfg.epochs(), cfg.archStartEpoch(), cfg.totalIterations(), nThreads, dev);
         StopSignal stop = new StopSignal();
         // Ctrl-C (SIGINT) or SIGTERM: ask the loop to stop after its step, then hold the JVM's
         // shutdown until the checkpoint is written and this command has printed its last line.
@@ -138,19 +134,20 @@ final class SearchCommand implements Callable<Integer> {
         }, "adl-search-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return runLoop(cfg, dir, train, val, console, stop, hook);
+            return runLoop(cfg, dir, train, val, console, stop, hook, dev);
         } finally {
             console.flush();
             done.countDown();
         }
     }
 
-    private int runLoop(SearchConfig cfg, Path dir, Dataset train, Dataset val, java.io.PrintStream console, StopSignal stop, Thread hook)
+    private int runLoop(SearchConfig cfg, Path dir, Dataset train, Dataset val, java.io.PrintStream console, StopSignal stop, Thread hook,
+                        Device dev)
             throws java.io.IOException {
         long t0 = System.nanoTime();
         SearchLoop.Result r;
         try (ConsoleProgress progress = new ConsoleProgress(console, System.console() != null && System.console().isTerminal(), 10);
-             SearchLoop loop = new SearchLoop(cfg, dir, train, val, progress, stop)) {
+             SearchLoop loop = new SearchLoop(cfg, dir, train, val, progress, stop, dev)) {
             r = loop.run();
         } catch (adl.train.SearchFailed e) {
             throw new IllegalStateException(e.getMessage(), e);

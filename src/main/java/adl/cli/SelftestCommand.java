@@ -2,8 +2,7 @@ package adl.cli;
 
 import adl.backend.Backend;
 import adl.backend.Parity;
-import adl.backend.cpu.CpuBackend;
-import adl.backend.cuda.CudaAvailability;
+import adl.backend.Device;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +13,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code adl selftest --device cpu|cuda}: the parity suite ({@link Parity}) of the device's
+ * {@code adl selftest --device cpu|cuda|cuda:N|auto}: the parity suite ({@link Parity}) of the device's
  * backend against the CPU, one line per check, then {@code selftest: passed=<n> failed=<n>}.
  * Exit 0 when all pass, 1 when any fails, 2 when the device cannot be tested (one line why).
  */
@@ -23,23 +22,15 @@ import java.util.concurrent.Callable;
 final class SelftestCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--device", description = "cpu or cuda (default ${DEFAULT-VALUE}).") String device = "cpu";
+    @Option(names = "--device", description = "cpu, cuda, cuda:N or auto (default ${DEFAULT-VALUE}).") String device = "cpu";
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        switch (device) {
-            case "cpu" -> { return run(CpuBackend.INSTANCE, out); }
-            case "cuda" -> {
-                String first = CudaAvailability.describeAvailability().lines().findFirst().orElse("CUDA: not available");
-                err.println("selftest --device cuda: " + (first.startsWith("CUDA: not available")
-                        ? first.substring("CUDA: ".length()) : "the CUDA backend is not built yet (" + first + ")"));
-                err.flush();
-                return 2;
-            }
-            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--device wants cpu or cuda, got " + device);
-        }
+        Device d = DeviceOption.resolve(spec.commandLine(), "selftest", device, err);
+        if (d == null) return 2;
+        return run(d.backend(), out);
     }
 
     /** Runs the suite against {@code target}, prints the report, returns the exit code (0 all passed, 1 not). */

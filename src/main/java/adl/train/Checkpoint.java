@@ -66,7 +66,7 @@ public final class Checkpoint {
     public static SearchState load(Path file, Module model, SGD sgd, Adam adam) throws IOException {
         Safetensors.Contents c = Safetensors.read(file);
         try (Scope s = Scope.open()) {
-            Device device = Device.CPU;
+            Device device = model.stateDict().values().stream().findFirst().map(Device::of).orElse(Device.CPU);
             Map<String, Tensor> state = new LinkedHashMap<>();
             for (Map.Entry<String, Tensor> own : model.stateDict().entrySet()) {
                 Safetensors.Entry e = c.entries().get(own.getKey());

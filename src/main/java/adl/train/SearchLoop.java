@@ -47,10 +47,18 @@ public final class SearchLoop implements AutoCloseable {
     private long lastCheckpointNanos = System.nanoTime();
     private long sessionStartNanos;
 
+    private final Device device;
+
     /** What a run ended with. */
     public record Result(SearchState state, Architecture architecture, boolean stopped) {}
 
     public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, SearchListener listener, StopSignal stop) {
+        this(cfg, runDir, train, val, listener, stop, Device.CPU);
+    }
+
+    /** As above, with the network, its optimizer state and every batch on {@code device}. */
+    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, SearchListener listener, StopSignal stop, Device device) {
+        this.device = device;
         if (train.size() < cfg.trainImages()) {
             throw new IllegalArgumentException(train.name() + " has " + train.size() + " images, the config asks for " + cfg.trainImages());
         }
@@ -61,7 +69,7 @@ public final class SearchLoop implements AutoCloseable {
         this.listener = listener;
         this.stop = stop;
         this.order = new DataOrder(cfg.seed(), cfg.trainImages());
-        this.net = new SuperNet(new Init(Device.CPU, DType.F32, cfg.seed()),
+        this.net = new SuperNet(new Init(device, DType.F32, cfg.seed()),
                 new SuperNet.Config(cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), train.numClasses()));
         this.weightStep = new WeightStep(net, cfg.lr(), cfg.momentum(), cfg.weightDecay());
         this.architect = new Architect(net, cfg.archLr(), cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay());
@@ -131,14 +139,14 @@ public final class SearchLoop implements AutoCloseable {
         double trainLoss, archLoss = Double.NaN;
         boolean archStep = epoch >= cfg.archStartEpoch();
         try (Scope s = Scope.open()) {
-            Batch a = Batch.of(train, order.batchA(epoch, it, cfg.batch()), Device.CPU, cfg.seed(), epoch, true);
+            Batch a = Batch.of(train, order.batchA(epoch, it, cfg.batch()), device, cfg.seed(), epoch, true);
             trainLoss = weightStep.step(a.images(), a.labels(), lr);
         } catch (ArithmeticException e) {
             throw nonFinite(e.getMessage(), epoch, global);
         }
         if (archStep) {
             try (Scope s = Scope.open()) {
-                Batch b = Batch.of(train, order.batchB(state.archSteps(), cfg.batch()), Device.CPU, cfg.seed(), epoch, true);
+                Batch b = Batch.of(train, order.batchB(state.archSteps(), cfg.batch()), device, cfg.seed(), epoch, true);
                 archLoss = architect.step(b.images(), b.labels());
             } catch (ArithmeticException e) {
                 throw nonFinite(e.getMessage(), epoch, global);
@@ -190,7 +198,7 @@ public final class SearchLoop implements AutoCloseable {
                 int[] idx = new int[Math.min(cfg.batch(), n - start)];
                 for (int k = 0; k < idx.length; k++) idx[k] = start + k;
                 try (Scope s = Scope.open()) {
-                    Batch b = Batch.of(val, idx, Device.CPU, cfg.seed(), 0, false);
+                    Batch b = Batch.of(val, idx, device, cfg.seed(), 0, false);
                     Tensor logits = net.forward(b.images());
                     lossSum += idx.length * Tensors.item(adl.autograd.LossOps.crossEntropy(logits, b.labels(), adl.autograd.LossOps.IGNORE_LABEL));
                     cm.add(labels(b.labels()), Predictions.argmax(logits), adl.autograd.LossOps.IGNORE_LABEL);

@@ -85,4 +85,33 @@ class SelftestCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("--device wants cpu or cuda"), r.err());
     }
+
+    @Test void cudaOrdinalWithoutAUsableGpuSaysWhyAndExitsTwo() {
+        MainTest.Result r = MainTest.run("selftest", "--device", "cuda:1");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("", r.out());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("selftest --device cuda:1: CUDA not available: "), r.err());
+    }
+
+    @Test void benchSearchStepOnCudaWithoutAUsableGpuSaysWhyAndExitsTwo() {
+        MainTest.Result r = MainTest.run("bench", "search-step", "--device", "cuda", "--crop", "16", "--layers", "1", "--blocks", "1",
+                "--iters", "1", "--warmup", "0");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("", r.out());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("bench search-step --device cuda: CUDA not available: "), r.err());
+    }
+
+    @Test void benchSearchStepOnAutoWithoutAGpuRunsOnTheCpuAfterANotice() {
+        MainTest.Result r = MainTest.run("bench", "search-step", "--device", "auto", "--crop", "16", "--layers", "1", "--blocks", "1",
+                "--filter-multiplier", "2", "--iters", "1", "--warmup", "0", "--threads", "1");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("bench search-step: no usable GPU ("), r.err());
+        assertTrue(r.err().strip().endsWith("); running on the CPU"), r.err());
+        assertTrue(r.out().startsWith("adl-engine bench search-step: cpu,"), r.out());
+        assertTrue(r.out().contains("search-step: median_ms="), r.out());
+        assertTrue(!r.out().contains("peak_device_mb"), r.out());
+    }
 }

@@ -17,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  * {@link CudaKernels}, memory from a {@link CachingAllocator}, host transfers through {@link Transfers},
  * everything on one stream. F64 tensors can be allocated, written, read, filled and copied; their
  * arithmetic stays on the CPU reference path ({@code UnsupportedOperationException}). Matmul goes through cuBLAS;
- * not yet here: conv, batch norm and pooling (cuDNN). Op families live in {@link CudaOps} and {@link CudaNnOps}; this
+ * conv, batch norm and pooling through cuDNN ({@link CudnnOps}). Op families live in {@link CudaOps} and {@link CudaNnOps}; this
  * class holds the device state and dispatches.
  */
 public final class CudaBackend implements Backend, AutoCloseable {
@@ -30,6 +30,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private final AutoCloseable resources;
     private final CudaOps ops;
     private final CudaNnOps nn;
+    private CudnnOps cudnn;
 
     /** Wires the parts; {@code gemm} null: no matmul; {@code resources} is closed by {@link #close()} (null: nothing to close). */
     CudaBackend(int ordinal, CachingAllocator allocator, CudaKernels kernels, Transfers io, long stream, CudaMatmul.Gemm gemm,
@@ -49,7 +50,10 @@ public final class CudaBackend implements Backend, AutoCloseable {
      * Retains device {@code ordinal}'s primary context and creates the stream, allocator, staging and
      * (when {@code cublas} is not null) a cuBLAS handle on the stream.
      */
-    public static CudaBackend open(CudaDriver driver, Cublas cublas, int ordinal) {
+    public static CudaBackend open(CudaDriver driver, Cublas cublas, int ordinal) { return open(driver, cublas, null, ordinal); }
+
+    /** As {@link #open(CudaDriver, Cublas, int)}, with a cuDNN handle on the stream when {@code cudnn} is not null. */
+    public static CudaBackend open(CudaDriver driver, Cublas cublas, Cudnn cudnn, int ordinal) {
         CudaContext ctx = CudaContext.primary(driver, ordinal);
         MemorySegment stream = driver.streamCreate(CudaDriver.CU_STREAM_NON_BLOCKING);
         CachingAllocator allocator = new CachingAllocator(new CachingAllocator.DeviceMemory() {
@@ -71,9 +75,11 @@ public final class CudaBackend implements Backend, AutoCloseable {
         CudaModules modules = new CudaModules(ctx);
         Transfers.Pinned pinned = new Transfers.Pinned(ctx, stream);
         CudaMatmul.CublasGemm gemm = cublas == null ? null : new CudaMatmul.CublasGemm(ctx, cublas, stream);
+        CudnnNative dnn = cudnn == null ? null : new CudnnNative(cudnn, ctx, stream);
         AutoCloseable resources = () -> {
             ctx.makeCurrent();
             driver.streamSynchronize(stream);
+            if (dnn != null) dnn.close();
             if (gemm != null) gemm.close();
             pinned.close();
             modules.close();
@@ -81,7 +87,9 @@ public final class CudaBackend implements Backend, AutoCloseable {
             driver.streamDestroy(stream);
             ctx.close();
         };
-        return new CudaBackend(ordinal, allocator, new CudaKernels(modules), pinned, stream.address(), gemm, resources);
+        CudaBackend backend = new CudaBackend(ordinal, allocator, new CudaKernels(modules), pinned, stream.address(), gemm, resources);
+        backend.useCudnn(dnn);
+        return backend;
     }
 
     @Override public Device device() { return device; }
@@ -94,6 +102,11 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
 
     CachingAllocator allocator() { return allocator; }
+
+    /** The allocator's high-water mark of bytes in use (the benchmarks' peak device memory). */
+    public long peakDeviceBytes() {
+        synchronized (allocator) { return allocator.peak(); }
+    }
 
     @Override public void close() throws Exception {
         if (resources != null) resources.close();
@@ -115,37 +128,48 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override public void binary(BinaryOp op, Tensor a, Tensor b, Tensor z) { ops.binary(op, a, b, z); }
     @Override public void sumTo(Tensor x, Tensor y) { ops.sumTo(x, y); }
 
-    // ---- cuBLAS; cuDNN families not yet bound ----
+    // ---- cuBLAS and cuDNN ----
 
     private static UnsupportedOperationException notYet(String op) { return new UnsupportedOperationException("not yet on CUDA: " + op); }
 
+    /** The cuDNN ops, or "not yet on CUDA: op" when this backend was opened without cuDNN. */
+    private CudnnOps dnn(String op) {
+        if (cudnn == null) throw notYet(op + " (no cuDNN on this backend)");
+        return cudnn;
+    }
+
+    /** Routes conv / batch norm / pooling through {@code api} (tests pass a recording fake). */
+    void useCudnn(CudnnApi api) { this.cudnn = api == null ? null : new CudnnOps(this, api); }
+
+    CudnnOps cudnnOps() { return cudnn; }
+
     @Override
     public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c) { CudaMatmul.matmul(this, gemm, a, transA, b, transB, c); }
-    @Override public void conv2dForward(Tensor x, Tensor w, ConvParams p, Tensor y) { throw notYet("conv2dForward"); }
-    @Override public void conv2dBackwardData(Tensor gy, Tensor w, ConvParams p, Tensor gx) { throw notYet("conv2dBackwardData"); }
-    @Override public void conv2dBackwardFilter(Tensor x, Tensor gy, ConvParams p, Tensor gw) { throw notYet("conv2dBackwardFilter"); }
+    @Override public void conv2dForward(Tensor x, Tensor w, ConvParams p, Tensor y) { dnn("conv2dForward").conv2dForward(x, w, p, y); }
+    @Override public void conv2dBackwardData(Tensor gy, Tensor w, ConvParams p, Tensor gx) { dnn("conv2dBackwardData").conv2dBackwardData(gy, w, p, gx); }
+    @Override public void conv2dBackwardFilter(Tensor x, Tensor gy, ConvParams p, Tensor gw) { dnn("conv2dBackwardFilter").conv2dBackwardFilter(x, gy, p, gw); }
 
     @Override
     public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                double momentum, double eps, Tensor y, Tensor saveMean, Tensor saveInvStd) {
-        throw notYet("batchNormTrain");
+        dnn("batchNormTrain").batchNormTrain(x, gamma, beta, runningMean, runningVar, momentum, eps, y, saveMean, saveInvStd);
     }
 
     @Override
     public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, double eps, Tensor y) {
-        throw notYet("batchNormEval");
+        dnn("batchNormEval").batchNormEval(x, gamma, beta, runningMean, runningVar, eps, y);
     }
 
     @Override
     public void batchNormTrainBackward(Tensor x, Tensor gy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
                                        Tensor gx, Tensor ggamma, Tensor gbeta) {
-        throw notYet("batchNormTrainBackward");
+        dnn("batchNormTrainBackward").batchNormTrainBackward(x, gy, gamma, saveMean, saveInvStd, gx, ggamma, gbeta);
     }
 
-    @Override public void maxPoolForward(Tensor x, PoolParams p, Tensor y) { throw notYet("maxPoolForward"); }
-    @Override public void maxPoolBackward(Tensor x, Tensor gy, PoolParams p, Tensor gx) { throw notYet("maxPoolBackward"); }
-    @Override public void avgPoolForward(Tensor x, PoolParams p, Tensor y) { throw notYet("avgPoolForward"); }
-    @Override public void avgPoolBackward(Tensor gy, PoolParams p, Tensor gx) { throw notYet("avgPoolBackward"); }
+    @Override public void maxPoolForward(Tensor x, PoolParams p, Tensor y) { dnn("maxPoolForward").maxPoolForward(x, p, y); }
+    @Override public void maxPoolBackward(Tensor x, Tensor gy, PoolParams p, Tensor gx) { dnn("maxPoolBackward").maxPoolBackward(x, gy, p, gx); }
+    @Override public void avgPoolForward(Tensor x, PoolParams p, Tensor y) { dnn("avgPoolForward").avgPoolForward(x, p, y); }
+    @Override public void avgPoolBackward(Tensor gy, PoolParams p, Tensor gx) { dnn("avgPoolBackward").avgPoolBackward(gy, p, gx); }
 
     // ---- hand-written kernels ----
 

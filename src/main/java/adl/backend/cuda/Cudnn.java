@@ -80,6 +80,7 @@ public final class Cudnn {
     public static final int CUDNN_POOLING_MAX = 0;
     public static final int CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING = 1;
     public static final int CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING = 2;
+    public static final int CUDNN_POOLING_MAX_DETERMINISTIC = 3;
     public static final int CUDNN_NOT_PROPAGATE_NAN = 0;
     /** Size of cudnnConvolution{Fwd,BwdData,BwdFilter}AlgoPerf_t: algo, status, time, memory, determinism, mathType, reserved[3]. */
     public static final long ALGO_PERF_BYTES = 48;

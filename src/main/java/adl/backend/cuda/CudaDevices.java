@@ -1,0 +1,88 @@
+package adl.backend.cuda;
+
+import java.lang.foreign.Arena;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The process's CUDA backends, one per device ordinal, opened on first use and kept open
+ * (DESIGN §3). Libraries are located by {@link NativeLibraries#fromEnvironment()} and loaded once;
+ * a device that cannot be used is remembered with its one-line reason, so asking again is cheap.
+ * Nothing here runs until a CUDA device is asked for: the CPU path never loads libcuda.
+ */
+public final class CudaDevices {
+    private CudaDevices() {}
+
+    private static final Map<Integer, CudaBackend> OPEN = new HashMap<>();
+    private static final Map<Integer, String> UNUSABLE = new HashMap<>();
+    private static Libraries libraries;
+    private static String librariesFailure;
+
+    private record Libraries(CudaDriver driver, Cublas cublas, Cudnn cudnn) {}
+
+    /**
+     * The backend of device {@code ordinal}, opened on first call.
+     *
+     * @throws CudaUnavailableException with the one-line reason when the device is not usable
+     */
+    public static synchronized CudaBackend backend(int ordinal) {
+        CudaBackend b = OPEN.get(ordinal);
+        if (b != null) return b;
+        String reason = UNUSABLE.get(ordinal);
+        if (reason != null) throw new CudaUnavailableException(reason);
+        try {
+            b = open(ordinal);
+        } catch (CudaUnavailableException | CudaException e) {
+            UNUSABLE.put(ordinal, e.getMessage());
+            throw e instanceof CudaUnavailableException u ? u : new CudaUnavailableException(e.getMessage(), e);
+        }
+        OPEN.put(ordinal, b);
+        return b;
+    }
+
+    /** Null when device {@code ordinal} is usable (opening it), else the one-line reason it is not. */
+    public static String unusableReason(int ordinal) {
+        try {
+            backend(ordinal);
+            return null;
+        } catch (CudaUnavailableException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static CudaBackend open(int ordinal) {
+        Libraries libs = libraries();
+        CudaDriver drv = libs.driver();
+        int n = drv.deviceCount();
+        if (n == 0) throw new CudaUnavailableException("the CUDA driver sees no devices");
+        if (ordinal < 0 || ordinal >= n) {
+            throw new CudaUnavailableException("no device cuda:" + ordinal + " (the driver sees " + n + " device" + (n == 1 ? "" : "s") + ")");
+        }
+        int dev = drv.device(ordinal);
+        int major = drv.deviceAttribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
+        int minor = drv.deviceAttribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev);
+        if (major < 8) {
+            throw new CudaUnavailableException("cuda:" + ordinal + " has compute capability " + major + "." + minor
+                    + "; the PTX kernels need 8.0 or newer");
+        }
+        return CudaBackend.open(drv, libs.cublas(), libs.cudnn(), ordinal);
+    }
+
+    private static Libraries libraries() {
+        if (libraries != null) return libraries;
+        if (librariesFailure != null) throw new CudaUnavailableException(librariesFailure);
+        try {
+            NativeLibraries found = NativeLibraries.fromEnvironment();
+            Arena arena = Arena.global();
+            CudaDriver drv = new CudaDriver(found.load(NativeLibraries.Library.CUDA, arena));
+            drv.init();
+            Cublas cublas = new Cublas(found.load(NativeLibraries.Library.CUBLAS, arena));
+            Cudnn cudnn = new Cudnn(found.load(NativeLibraries.Library.CUDNN, arena));
+            libraries = new Libraries(drv, cublas, cudnn);
+            return libraries;
+        } catch (CudaUnavailableException | CudaException e) {
+            librariesFailure = e.getMessage();
+            throw e instanceof CudaUnavailableException u ? u : new CudaUnavailableException(e.getMessage(), e);
+        }
+    }
+}

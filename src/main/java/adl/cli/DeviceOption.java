@@ -1,0 +1,38 @@
+package adl.cli;
+
+import adl.backend.Device;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code --device cpu|cuda|cuda:N|auto} flag shared by search, bench search-step and selftest.
+ * {@code cuda} without a usable GPU is one line on stderr naming the reason (the caller exits 2);
+ * {@code auto} without one runs on the CPU after the one-line notice on stderr.
+ */
+final class DeviceOption {
+    private DeviceOption() {}
+
+    /**
+     * The device to run on, opened; null when an explicitly asked-for GPU is not usable (the line
+     * {@code <command> --device <spec>: CUDA not available: <reason>} was printed on {@code err}).
+     *
+     * @throws CommandLine.ParameterException when {@code spec} is not a device
+     */
+    static Device resolve(CommandLine cmd, String command, String spec, PrintWriter err) {
+        Device d;
+        try {
+            d = Device.parse(spec, notice -> {
+                err.println(command + ": " + notice);
+                err.flush();
+            });
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--device wants cpu or cuda (or cuda:N, auto), got '" + spec + "'");
+        }
+        String reason = d.unusableReason();
+        if (reason == null) return d;
+        err.println(command + " --device " + spec + ": CUDA not available: " + reason);
+        err.flush();
+        return null;
+    }
+}
