@@ -103,6 +103,10 @@ public final class SearchLoop implements AutoCloseable {
             }
             if (arch == null) arch = net.decode(); // resumed after the last epoch was already done
             return new Result(state, arch, false);
+        } catch (adl.backend.cuda.CachingAllocator.OutOfDeviceMemory e) {
+            Path last = files.latestCheckpoint();
+            throw new SearchFailed(e.getMessage() + " (at iteration " + (state.iteration() + 1) + "); "
+                    + (last == null ? "no checkpoint was written yet." : "the last checkpoint, " + last + ", is intact."), e);
         } finally {
             stop.finished();
         }

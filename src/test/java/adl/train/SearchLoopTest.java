@@ -165,6 +165,23 @@ class SearchLoopTest {
         }
     }
 
+    @Test void runningOutOfDeviceMemoryStopsWithTheSizesAndKeepsTheLastCheckpoint() throws IOException {
+        SearchConfig c = tiny(3, 60, 0.025);
+        Path dir = tmp.resolve("oom");
+        SearchListener oom = new SearchListener() {
+            @Override public void iteration(int epoch, long it, long total, double t, double a, double lr) {
+                if (it == 3) throw new adl.backend.cuda.CachingAllocator.OutOfDeviceMemory(
+                        "out of device memory: asked for 1.5 GiB with 60.2 GiB in use by tensors (peak 61.0 GiB)");
+            }
+        };
+        try (SearchLoop s = loop(c, dir, oom, new StopSignal())) {
+            SearchFailed e = assertThrows(SearchFailed.class, s::run);
+            assertTrue(e.getMessage().contains("asked for 1.5 GiB") && e.getMessage().contains("is intact"), e.getMessage());
+        }
+        Path last = new RunFiles(dir).latestCheckpoint();
+        assertEquals("2", Safetensors.read(last).metadata().get("iteration"), "the epoch-0 checkpoint is the newest and loads");
+    }
+
     @Test void aNanLossIsReportedWithItsIteration() {
         SearchFailed e = assertThrows(SearchFailed.class, () -> runFully(tiny(3, 60, 1e30), tmp.resolve("boom")));
         assertTrue(e.getMessage().matches("(?s).*(at|after) iteration \\d+.*"), e.getMessage());

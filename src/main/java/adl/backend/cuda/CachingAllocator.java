@@ -24,7 +24,7 @@ public final class CachingAllocator {
 
     /** Thrown when the device cannot hold a requested block even after the cache was released. */
     public static final class OutOfDeviceMemory extends RuntimeException {
-        OutOfDeviceMemory(String message) { super(message); }
+        public OutOfDeviceMemory(String message) { super(message); }
     }
 
     /** Blocks are rounded up to this granularity (bytes), as cudaMalloc's own alignment. */
