@@ -55,7 +55,9 @@ public record Device(Kind kind, int index) {
             case "auto" -> {
                 String reason = CudaDevices.unusableReason(0);
                 if (reason == null) return new Device(Kind.CUDA, 0);
-                notice.accept("no usable GPU (" + reason + "); running on the CPU");
+                // the folder list of the reason belongs to `adl devices`; the notice stays one short line
+                String brief = reason.replaceFirst(" \\(searched: [^)]*\\)", "");
+                notice.accept("no usable GPU (" + brief + "); running on the CPU (details: adl devices)");
                 return CPU;
             }
             default -> {

@@ -109,7 +109,8 @@ class SelftestCommandTest {
         assertEquals(0, r.code(), r.out() + r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().startsWith("bench search-step: no usable GPU ("), r.err());
-        assertTrue(r.err().strip().endsWith("); running on the CPU"), r.err());
+        assertTrue(r.err().strip().endsWith("); running on the CPU (details: adl devices)"), r.err());
+        assertTrue(!r.err().contains("searched:"), "the notice leaves the folder list to adl devices: " + r.err());
         assertTrue(r.out().startsWith("adl-engine bench search-step: cpu,"), r.out());
         assertTrue(r.out().contains("search-step: median_ms="), r.out());
         assertTrue(!r.out().contains("peak_device_mb"), r.out());
