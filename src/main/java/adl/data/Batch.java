@@ -13,6 +13,23 @@ import adl.tensor.Tensor;
  */
 public record Batch(Tensor images, Tensor labels) {
 
+    /** Stacks samples of one size, as they are (no flip): images [N, 3, H, W], labels [N, H, W]. */
+    public static Batch of(java.util.List<Sample> samples, Device device) {
+        if (samples.isEmpty()) throw new IllegalArgumentException("a batch needs at least one sample");
+        int h = samples.get(0).height(), w = samples.get(0).width(), n = samples.size(), plane = 3 * h * w;
+        double[] img = new double[n * plane];
+        int[] lab = new int[n * h * w];
+        for (int b = 0; b < n; b++) {
+            Sample s = samples.get(b);
+            if (s.height() != h || s.width() != w) {
+                throw new IllegalArgumentException("sample " + s.name() + " is " + s.height() + "x" + s.width() + ", the batch is " + h + "x" + w);
+            }
+            for (int i = 0; i < plane; i++) img[b * plane + i] = s.image()[i];
+            System.arraycopy(s.label(), 0, lab, b * h * w, h * w);
+        }
+        return new Batch(Tensors.of(device, DType.F32, Shape.of(n, 3, h, w), img), Tensors.ofInts(device, Shape.of(n, h, w), lab));
+    }
+
     /**
      * @param flip whether to apply the random horizontal flip (training) or not (validation)
      */

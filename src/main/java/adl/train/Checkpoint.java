@@ -27,13 +27,14 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
+    /** Writes model, optimizers ({@code adam} may be null: a retrain run) and counters to {@code file}, atomically. */
     public static void save(Path file, Module model, SGD sgd, Adam adam, SearchState state) throws IOException {
         Map<String, Safetensors.Entry> entries = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) entries.put(e.getKey(), entry(e.getValue()));
         for (Map.Entry<String, Tensor> e : sgd.momentumBuffers().entrySet()) {
             entries.put(SGD_PREFIX + e.getKey() + ".momentum_buffer", entry(e.getValue()));
         }
-        for (Map.Entry<String, Adam.State> e : adam.state().entrySet()) {
+        for (Map.Entry<String, Adam.State> e : adam == null ? Map.<String, Adam.State>of().entrySet() : adam.state().entrySet()) {
             entries.put(ADAM_PREFIX + e.getKey() + ".exp_avg", entry(e.getValue().expAvg()));
             entries.put(ADAM_PREFIX + e.getKey() + ".exp_avg_sq", entry(e.getValue().expAvgSq()));
             entries.put(ADAM_PREFIX + e.getKey() + ".step", Safetensors.Entry.of(new int[] {1}, new long[] {e.getValue().step()}));
@@ -120,6 +121,14 @@ public final class Checkpoint {
         adl.nas.TrellisLayout layout = new adl.nas.TrellisLayout(layers);
         return new adl.nas.Architecture(adl.nas.CellDecoder.decode(alpha, topology),
                 adl.nas.PathDecoder.decode(layout.normalize(beta), layout), filterMultiplier);
+    }
+
+    /** The name and value of the first non-finite number among the model's tensors, or null when all are finite. */
+    static String firstNonFinite(Module model) {
+        for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
+            for (double v : Tensors.toDoubles(e.getValue())) if (!Double.isFinite(v)) return e.getKey() + " holds " + v;
+        }
+        return null;
     }
 
     /** Only the model's tensors (for decode, eval, predict). */

@@ -37,7 +37,7 @@ final class EpochPlots {
      * Loads the AWT font and imaging classes now: Java2D registers JVM shutdown hooks of its own
      * the first time it draws text, which fails once a shutdown (Ctrl-C) is under way.
      */
-    private static void warmUp() {
+    static void warmUp() {
         if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
         java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB);
         java.awt.Graphics2D g = img.createGraphics();

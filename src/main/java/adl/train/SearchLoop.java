@@ -192,43 +192,13 @@ public final class SearchLoop implements AutoCloseable {
     }
 
     /** {mean loss, mIoU} of the supernet on the first valImages validation images (eval mode, no gradients). */
-    private double[] validate() {
-        int n = Math.min(cfg.valImages(), val.size());
-        ConfusionMatrix cm = new ConfusionMatrix(val.numClasses());
-        double lossSum = 0;
-        net.eval();
-        try (GradMode.Guard off = GradMode.off()) {
-            for (int start = 0; start < n; start += cfg.batch()) {
-                int[] idx = new int[Math.min(cfg.batch(), n - start)];
-                for (int k = 0; k < idx.length; k++) idx[k] = start + k;
-                try (Scope s = Scope.open()) {
-                    Batch b = Batch.of(val, idx, device, cfg.seed(), 0, false);
-                    Tensor logits = net.forward(b.images());
-                    lossSum += idx.length * Tensors.item(adl.autograd.LossOps.crossEntropy(logits, b.labels(), adl.autograd.LossOps.IGNORE_LABEL));
-                    cm.add(labels(b.labels()), Predictions.argmax(logits), adl.autograd.LossOps.IGNORE_LABEL);
-                }
-            }
-        } finally {
-            net.train();
-        }
-        return new double[] {lossSum / n, cm.meanIou()};
-    }
-
-    private static int[] labels(Tensor t) {
-        double[] v = Tensors.toDoubles(t);
-        int[] out = new int[v.length];
-        for (int i = 0; i < v.length; i++) out[i] = (int) v[i];
-        return out;
-    }
+    private double[] validate() { return Validation.score(net, val, cfg.valImages(), cfg.batch(), device); }
 
     private Path checkpoint() throws IOException {
-        for (Map.Entry<String, Tensor> e : net.stateDict().entrySet()) {
-            for (double v : Tensors.toDoubles(e.getValue())) {
-                if (!Double.isFinite(v)) {
-                    throw new SearchFailed(e.getKey() + " holds " + v + " after iteration " + state.iteration()
-                            + "; no checkpoint written (the last good one is " + files.latestCheckpoint() + "). Try a lower --lr / --arch-lr.");
-                }
-            }
+        String bad = Checkpoint.firstNonFinite(net);
+        if (bad != null) {
+            throw new SearchFailed(bad + " after iteration " + state.iteration()
+                    + "; no checkpoint written (the last good one is " + files.latestCheckpoint() + "). Try a lower --lr / --arch-lr.");
         }
         Path p = files.checkpointPath(state.epoch(), state.iteration());
         Checkpoint.save(p, net, weightStep.optimizer(), architect.optimizer(), state);

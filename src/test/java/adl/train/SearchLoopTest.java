@@ -197,7 +197,7 @@ class SearchLoopTest {
         assertTrue(val.get(4) < val.get(0), "validation loss per epoch: " + val);
     }
 
-    private static List<String> stripSeconds(Path metrics) throws IOException {
+    static List<String> stripSeconds(Path metrics) throws IOException {
         return Files.readAllLines(metrics).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
     }
 }
