@@ -48,26 +48,39 @@ class InteropFixture {
                 e(Primitive.DIL_CONV_3X3, 5), e(Primitive.MAX_POOL_3X3, 2)), PATH, F);
     }
 
-    static FixedNetwork network(long seed) {
-        return new FixedNetwork(new Init(Device.CPU, DType.F32, seed), new FixedNetwork.Config(architecture(), F, CLASSES).withWidths(WIDTHS));
+    static FixedNetwork network(long seed) { return network(seed, 0.1); }
+
+    static FixedNetwork network(long seed, double bnMomentum) {
+        return new FixedNetwork(new Init(Device.CPU, DType.F32, seed),
+                new FixedNetwork.Config(architecture(), F, CLASSES, 1e-3, bnMomentum, 0.9, 1.0, WIDTHS));
     }
 
-    /** BN scale, offset and running statistics away from their defaults, so eval-mode BN matters. */
+    /**
+     * BN scale and offset away from 1 and 0, running statistics moved off the batch statistics
+     * they were taken from: eval-mode BN still roughly normalises (so every layer keeps a visible
+     * effect on the logits) but differs from training mode.
+     */
     static void perturbBatchNorm(Module m, SplittableRandom r) {
         for (Module c : m.children().values()) {
             if (c instanceof BatchNorm2d bn) {
-                fill(bn.weight(), r, 0.6, 1.4);
-                fill(bn.bias(), r, -0.3, 0.3);
-                fill(bn.runningMean(), r, -0.4, 0.4);
-                fill(bn.runningVar(), r, 0.4, 2.0);
+                map(bn.weight(), r, (v, u) -> 0.7 + 0.6 * u);
+                map(bn.bias(), r, (v, u) -> -0.2 + 0.4 * u);
+                double[] var = Tensors.toDoubles(bn.runningVar());
+                double[] mean = Tensors.toDoubles(bn.runningMean());
+                for (int i = 0; i < var.length; i++) {
+                    mean[i] += (-0.2 + 0.4 * r.nextDouble()) * Math.sqrt(var[i]);
+                    var[i] *= 0.7 + 0.7 * r.nextDouble();
+                }
+                Device.backendOf(bn.runningMean()).write(bn.runningMean(), mean);
+                Device.backendOf(bn.runningVar()).write(bn.runningVar(), var);
             }
             perturbBatchNorm(c, r);
         }
     }
 
-    private static void fill(Tensor t, SplittableRandom r, double lo, double hi) {
-        double[] v = new double[(int) t.numel()];
-        for (int i = 0; i < v.length; i++) v[i] = lo + (hi - lo) * r.nextDouble();
+    private static void map(Tensor t, SplittableRandom r, java.util.function.DoubleBinaryOperator f) {
+        double[] v = Tensors.toDoubles(t);
+        for (int i = 0; i < v.length; i++) v[i] = f.applyAsDouble(v[i], r.nextDouble());
         Device.backendOf(t).write(t, v);
     }
 
@@ -87,8 +100,9 @@ class InteropFixture {
     @EnabledIfEnvironmentVariable(named = "ADL_WRITE_INTEROP", matches = "1")
     void write() throws IOException {
         Files.createDirectories(DIR);
-        try (FixedNetwork net = network(2024); Scope s = Scope.open()) {
-            for (int i = 0; i < 2; i++) net.forward(Nets.images(2, H, W, 100 + i)); // training mode: num_batches_tracked = 2
+        try (FixedNetwork net = network(2024, 1.0); Scope s = Scope.open()) {
+            // training mode with momentum 1: running statistics = those of the last batch; num_batches_tracked = 2
+            for (int i = 0; i < 2; i++) net.forward(Nets.images(4, H, W, 100 + i));
             perturbBatchNorm(net, new SplittableRandom(7));
             Map<String, Safetensors.Entry> model = new LinkedHashMap<>();
             for (Map.Entry<String, Tensor> e : net.stateDict().entrySet()) model.put(e.getKey(), entry(e.getValue()));
