@@ -31,6 +31,7 @@ public final class Main implements Runnable {
         cl.addSubcommand("search", new SearchCommand());
         cl.addSubcommand("decode", new DecodeCommand());
         cl.addSubcommand("devices", new DevicesCommand());
+        cl.addSubcommand("info", new InfoCommand());
         Placeholders.addTo(cl);
         cl.addSubcommand("selftest", new SelftestCommand());
         cl.addSubcommand("bench", new BenchCommand());

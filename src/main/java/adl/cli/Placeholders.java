@@ -20,8 +20,7 @@ final class Placeholders {
     private static final List<Planned> PLANNED = List.of(
             new Planned("retrain", "Train the decoded network from scratch."),
             new Planned("eval", "Evaluate a trained network (mIoU) on a dataset split."),
-            new Planned("predict", "Write predicted masks as colour PNGs."),
-            new Planned("info", "Show version, Java runtime and native library information."));
+            new Planned("predict", "Write predicted masks as colour PNGs."));
 
     private Placeholders() {}
 
