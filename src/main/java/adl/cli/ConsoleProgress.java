@@ -17,10 +17,15 @@ final class ConsoleProgress implements SearchListener, AutoCloseable {
     private final PrintStream out;
     private final boolean terminal;
     private final int every;
+    private final String task;
     private ProgressBar bar;
     private final long started = System.nanoTime();
 
-    ConsoleProgress(PrintStream out, boolean terminal, int every) {
+    ConsoleProgress(PrintStream out, boolean terminal, int every) { this(out, terminal, every, "search"); }
+
+    /** @param task "search" (epochs, decoded path at each epoch end) or "retrain" (numbered validations) */
+    ConsoleProgress(PrintStream out, boolean terminal, int every, String task) {
+        this.task = task;
         this.out = out;
         this.terminal = terminal;
         this.every = every;
@@ -31,20 +36,23 @@ final class ConsoleProgress implements SearchListener, AutoCloseable {
         String losses = String.format(Locale.ROOT, "loss %.3f%s", trainLoss, Double.isNaN(archLoss) ? "" : String.format(Locale.ROOT, " arch %.3f", archLoss));
         if (terminal) {
             if (bar == null) {
-                bar = new ProgressBarBuilder().setTaskName("search").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
                         .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(out)).startsFrom(iteration - 1, java.time.Duration.ZERO).build();
             }
             bar.stepTo(iteration);
-            bar.setExtraMessage("epoch " + epoch + " " + losses);
+            bar.setExtraMessage(task.equals("search") ? "epoch " + epoch + " " + losses : losses);
         } else if (iteration % every == 0 || iteration == total) {
             double s = (System.nanoTime() - started) / 1e9;
-            out.printf(Locale.ROOT, "iter %d/%d epoch %d %s lr %.4g (%.0f s)%n", iteration, total, epoch, losses, lr, s);
+            String where = task.equals("search") ? " epoch " + epoch : "";
+            out.printf(Locale.ROOT, "iter %d/%d%s %s lr %.4g (%.0f s)%n", iteration, total, where, losses, lr, s);
         }
     }
 
     @Override
     public void epochEnd(int epoch, double valLoss, double valMiou, Architecture a) {
-        String line = String.format(Locale.ROOT, "epoch %d: val loss %.4f, val mIoU %.4f, path %s", epoch, valLoss, valMiou, java.util.Arrays.toString(a.path()));
+        String line = task.equals("search")
+                ? String.format(Locale.ROOT, "epoch %d: val loss %.4f, val mIoU %.4f, path %s", epoch, valLoss, valMiou, java.util.Arrays.toString(a.path()))
+                : String.format(Locale.ROOT, "validation %d: val loss %.4f, val mIoU %.4f", epoch + 1, valLoss, valMiou);
         if (terminal && bar != null) {
             bar.setExtraMessage(line);
         } else {

@@ -7,7 +7,6 @@ import adl.data.SyntheticDataset;
 import adl.train.RunFiles;
 import adl.train.SearchConfig;
 import adl.train.SearchLoop;
-import adl.train.StopSignal;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -120,44 +119,27 @@ final class SearchCommand implements Callable<Integer> {
         console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d, %d epochs (architecture from %d), %d iterations, %d threads, %s%n",
                 resume != null ? "resuming " + dir : "run " + dir, cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), cfg.crop(), cfg.batch(),
                 cfg.epochs(), cfg.archStartEpoch(), cfg.totalIterations(), nThreads, dev);
-        StopSignal stop = new StopSignal();
-        // Ctrl-C (SIGINT) or SIGTERM: ask the loop to stop after its step, then hold the JVM's
-        // shutdown until the checkpoint is written and this command has printed its last line.
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.request();
+        try (GracefulStop stop = new GracefulStop("adl-search-stop")) {
             try {
-                done.await(300, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
+                return runLoop(cfg, dir, train, val, console, stop, dev);
+            } finally {
+                console.flush();
             }
-        }, "adl-search-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return runLoop(cfg, dir, train, val, console, stop, hook, dev);
-        } finally {
-            console.flush();
-            done.countDown();
         }
     }
 
-    private int runLoop(SearchConfig cfg, Path dir, Dataset train, Dataset val, java.io.PrintStream console, StopSignal stop, Thread hook,
-                        Device dev)
+    private int runLoop(SearchConfig cfg, Path dir, Dataset train, Dataset val, java.io.PrintStream console, GracefulStop stop, Device dev)
             throws java.io.IOException {
         long t0 = System.nanoTime();
         SearchLoop.Result r;
         try (ConsoleProgress progress = new ConsoleProgress(console, System.console() != null && System.console().isTerminal(), 10);
-             SearchLoop loop = new SearchLoop(cfg, dir, train, val, progress, stop, dev)) {
+             SearchLoop loop = new SearchLoop(cfg, dir, train, val, progress, stop.signal(), dev)) {
             r = loop.run();
         } catch (adl.train.SearchFailed e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
         if (r.stopped()) return 130;
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException ignored) {
-            // already shutting down
-        }
+        stop.disarm();
         console.printf(Locale.ROOT, "done in %.0f s. Decoded architecture (%s):%n%s", (System.nanoTime() - t0) / 1e9,
                 dir.resolve(RunFiles.ARCHITECTURE), r.architecture().describeCell());
         console.println("path (level per layer): " + java.util.Arrays.toString(r.architecture().path()));
