@@ -11,7 +11,7 @@ import java.io.PrintWriter;
 /**
  * Entry point: {@code java -jar adl-engine.jar <command>} (or {@code ./adl <command>}).
  * Exit codes: 0 success, 1 an error while running (one line {@code error: <message>}; the stack
- * trace only with {@code --debug}), 2 bad usage or a command that is not implemented yet.
+ * trace only with {@code --debug}), 2 bad usage.
  */
 @Command(name = "adl", mixinStandardHelpOptions = true, version = "adl-engine 0.1.0",
         description = "Auto-DeepLab on a from-scratch Java tensor engine.")
@@ -30,9 +30,11 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.addSubcommand("search", new SearchCommand());
         cl.addSubcommand("decode", new DecodeCommand());
+        cl.addSubcommand("retrain", new RetrainCommand());
+        cl.addSubcommand("eval", new EvalCommand());
+        cl.addSubcommand("predict", new PredictCommand());
         cl.addSubcommand("devices", new DevicesCommand());
         cl.addSubcommand("info", new InfoCommand());
-        Placeholders.addTo(cl);
         cl.addSubcommand("selftest", new SelftestCommand());
         cl.addSubcommand("bench", new BenchCommand());
         cl.addSubcommand("help", new CommandLine.HelpCommand());

@@ -1,5 +1,6 @@
 package adl.train;
 
+import adl.nas.retrain.FixedNetwork;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *
  * @param arch            what {@code --arch} named (preset, file or search run directory), for the record
  * @param filterMultiplier F of the retrained network: C = F·2^level filters per block
+ * @param widths          widths of the stem, ASPP and decoder (the paper's: 64, 128, 256, 48, 256)
  * @param classes         number of classes (from the dataset)
  * @param iters           training iterations (the poly schedule runs over them)
  * @param dropPath        final drop-path probability of the deepest cell (0 = off)
@@ -21,6 +23,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record RetrainConfig(
         @JsonProperty("arch") String arch,
         @JsonProperty("filter_multiplier") int filterMultiplier,
+        @JsonProperty("widths") FixedNetwork.Widths widths,
         @JsonProperty("classes") int classes,
         @JsonProperty("dataset") String dataset,
         @JsonProperty("data") String data,
@@ -44,6 +47,7 @@ public record RetrainConfig(
 
     public RetrainConfig {
         require(filterMultiplier >= 1, "--filter-multiplier must be >= 1");
+        require(widths != null, "widths missing");
         require(classes >= 2, "need at least 2 classes");
         require(crop >= 16, "--crop must be >= 16");
         require(batch >= 2, "--batch must be >= 2 (batch norm in the image-pooling branch needs two values per channel)");
@@ -63,6 +67,11 @@ public record RetrainConfig(
 
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
+    }
+
+    /** The network this run trains: the architecture at F and these widths, BN eps 1e-3, dropout keep 0.9, drop-path keep 1 − dropPath. */
+    public FixedNetwork.Config network(adl.nas.Architecture architecture) {
+        return new FixedNetwork.Config(architecture, filterMultiplier, classes).withWidths(widths).withDropPathKeep(1 - dropPath);
     }
 
     /** Number of evaluations in the run: one every evalEvery iterations, and one at the end. */

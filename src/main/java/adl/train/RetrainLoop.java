@@ -7,6 +7,8 @@ import adl.backend.Tensors;
 import adl.data.Augment;
 import adl.data.Batch;
 import adl.data.Dataset;
+import adl.data.ImageFiles;
+import adl.data.Normalization;
 import adl.data.Sample;
 import adl.memory.Scope;
 import adl.nas.Architecture;
@@ -14,6 +16,7 @@ import adl.nn.Module;
 import adl.optim.PolySchedule;
 import adl.optim.SGD;
 import adl.tensor.Tensor;
+import adl.train.eval.MaskImages;
 import adl.train.plot.CurvePlot;
 
 import java.io.IOException;
@@ -118,6 +121,7 @@ public final class RetrainLoop {
             files.writeJson(RunFiles.CONFIG, cfg);
             files.writeAtomically(RunFiles.ARCHITECTURE, architecture.toJson() + "\n");
             files.writeAtomically(RunFiles.METRICS, RunFiles.METRICS_HEADER + "\n");
+            writeSamples();
             return;
         }
         try {
@@ -128,6 +132,20 @@ public final class RetrainLoop {
         final SearchState s = state;
         files.filterLines(RunFiles.METRICS, true, line -> MetricsLog.keep(line, s));
         listener.message("resumed from " + latest.getFileName() + " (iteration " + s.iteration() + ")");
+    }
+
+    /** Folders with the first validation images as PNGs and their true masks in the palette: inputs to try {@code predict} on. */
+    public static final String SAMPLES = "samples", SAMPLE_TRUTH = "samples_truth";
+    static final int SAMPLE_COUNT = 4;
+
+    private void writeSamples() throws IOException {
+        int[][] palette = val.palette();
+        for (int i = 0; i < Math.min(SAMPLE_COUNT, val.size()); i++) {
+            Sample s = val.get(i);
+            String name = String.format(java.util.Locale.ROOT, "val_%04d.png", i);
+            MaskImages.writePng(files.file(SAMPLES).resolve(name), ImageFiles.toImage(s.image(), s.height(), s.width(), Normalization.SYNTHETIC));
+            MaskImages.writePng(files.file(SAMPLE_TRUTH).resolve(name), MaskImages.colorize(s.label(), s.height(), s.width(), palette));
+        }
     }
 
     /** Dataset indices of training batch {@code iteration}: the training set in a fresh seeded permutation per pass. */

@@ -1,0 +1,185 @@
+package adl.cli;
+
+import adl.backend.Device;
+import adl.backend.cpu.Parallel;
+import adl.data.Dataset;
+import adl.data.SyntheticDataset;
+import adl.nas.Architecture;
+import adl.nas.retrain.FixedNetwork;
+import adl.nn.Init;
+import adl.tensor.DType;
+import adl.train.RetrainConfig;
+import adl.train.RetrainLoop;
+import adl.train.RunFiles;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code adl retrain}: trains a found network from scratch (paper §5.2). With no arguments: the
+ * paper's Auto-DeepLab cell and path at a CPU-sized width on the built-in synthetic data.
+ */
+@Command(name = "retrain", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a found network (architecture.json, a search run, or a paper preset) from scratch:",
+                "SGD momentum 0.9, poly learning rate (power 0.9), random scale 0.5-2 / crop / flip.",
+                "With no arguments: the paper's Auto-DeepLab network at a CPU-sized width on the synthetic data, in minutes.",
+                "Writes a run directory: config.json, architecture.json, metrics.csv, curves.png, checkpoints/.",
+                "Ctrl-C finishes the step, checkpoints and exits; --resume DIR continues exactly."})
+final class RetrainCommand implements Callable<Integer> {
+    /** Synthetic defaults: sized so the no-argument run finishes in minutes on two cores. */
+    static final FixedNetwork.Widths SYNTHETIC_WIDTHS = new FixedNetwork.Widths(16, 32, 64, 16, 64);
+    static final int SYNTHETIC_F = 4, SYNTHETIC_CROP = 64, SYNTHETIC_ITERS = 600, SYNTHETIC_TRAIN = 200, SYNTHETIC_VAL = 24;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--arch", paramLabel = "FILE|PRESET|RUN_DIR",
+            description = "architecture.json, a search run directory, or auto-deeplab-s|m|l. Default: ${DEFAULT-VALUE}.")
+    String arch = "auto-deeplab-s";
+    @Option(names = "--filter-multiplier", description = "F: C = F·2^level filters per block. Default: the preset's (20/32/48), "
+            + "20 for an architecture file, " + SYNTHETIC_F + " on the synthetic data.")
+    Integer filterMultiplier;
+    @Option(names = "--widths", split = ",", paramLabel = "STEM,STEM_OUT,ASPP,LOW,DECODER",
+            description = "Widths of the stem convs, ASPP, low-level projection and decoder. Default: the paper's 64,128,256,48,256; "
+                    + "16,32,64,16,64 on the synthetic data.")
+    int[] widths;
+    @Option(names = "--dataset", description = "Dataset: synthetic (real datasets come later). Default: ${DEFAULT-VALUE}.")
+    String dataset = "synthetic";
+    @Option(names = "--data", paramLabel = "DIR", description = "Dataset folder (not needed for synthetic).")
+    Path data;
+    @Option(names = "--classes", description = "Number of classes (must match the dataset; synthetic has 6).")
+    Integer classes;
+    @Option(names = "--crop", description = "Square training crop (synthetic " + SYNTHETIC_CROP + "; the paper uses 769 on Cityscapes).")
+    Integer crop;
+    @Option(names = "--batch", description = "Batch size (default 4).")
+    Integer batch;
+    @Option(names = "--iters", description = "Training iterations (synthetic " + SYNTHETIC_ITERS + "; the paper 500000).")
+    Integer iters;
+    @Option(names = "--lr", description = "Initial learning rate of the poly schedule (default 0.05).")
+    Double lr;
+    @Option(names = "--momentum", description = "SGD momentum (default 0.9).")
+    Double momentum;
+    @Option(names = "--weight-decay", description = "SGD weight decay (default 4e-5, as the released model).")
+    Double weightDecay;
+    @Option(names = "--drop-path", description = "Scheduled drop-path: drop probability of the deepest cell at the end of training (default 0 = off).")
+    Double dropPath;
+    @Option(names = "--train-images", description = "Training images (synthetic only; default " + SYNTHETIC_TRAIN + ").")
+    Integer trainImages;
+    @Option(names = "--val-images", description = "Validation images scored at each evaluation (default " + SYNTHETIC_VAL + ").")
+    Integer valImages;
+    @Option(names = "--eval-every", description = "Validate, plot and checkpoint every this many iterations (default: 10 times per run).")
+    Integer evalEvery;
+    @Option(names = "--device", description = "auto, cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
+    String device = "auto";
+    @Option(names = "--seed", description = "Seed of the data order, augmentation, dropout and initialisation (default 0).")
+    Long seed;
+    @Option(names = "--threads", description = "CPU threads (default: all cores). Results do not depend on it.")
+    Integer threads;
+    @Option(names = "--checkpoint-minutes", description = "Also checkpoint after this many minutes (default 10).")
+    Double checkpointMinutes;
+    @Option(names = "--keep-checkpoints", description = "Periodic checkpoints kept, besides the best (default 3).")
+    Integer keepCheckpoints;
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default runs/retrain-<date>-<time>).")
+    Path out;
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint (its config.json wins over other flags).")
+    Path resume;
+
+    @Override
+    public Integer call() throws Exception {
+        Device dev = DeviceOption.resolve(spec.commandLine(), "retrain", device, spec.commandLine().getErr());
+        if (dev == null) return 2;
+        if (!dataset.equals("synthetic")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dataset " + dataset + ": only 'synthetic' exists so far");
+        }
+        RetrainConfig cfg;
+        Architecture architecture;
+        Path dir;
+        if (resume != null) {
+            dir = resume;
+            RunFiles files = new RunFiles(dir);
+            if (!Files.exists(files.file(RunFiles.CONFIG)) || !Files.exists(files.file(RunFiles.ARCHITECTURE))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--resume " + dir + ": no config.json and architecture.json there (not a retrain run directory)");
+            }
+            cfg = files.readJson(RunFiles.CONFIG, RetrainConfig.class);
+            architecture = Architecture.read(files.file(RunFiles.ARCHITECTURE));
+        } else {
+            Architecture found = RunArchitecture.resolve(spec.commandLine(), arch);
+            int f = filterMultiplier != null ? filterMultiplier : dataset.equals("synthetic") ? SYNTHETIC_F : RunArchitecture.defaultWidth(arch);
+            architecture = new Architecture(found.cell(), found.path(), f);
+            cfg = resolve(f);
+            dir = out != null ? out : Path.of("runs", "retrain-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            if (Files.exists(dir.resolve(RunFiles.CONFIG))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), dir + " already holds a run: use --resume " + dir + " to continue it, or another --out");
+            }
+        }
+        int nThreads = threads != null ? threads : cfg.threads();
+        Parallel.setThreads(nThreads);
+        Dataset train = new SyntheticDataset("train", cfg.trainImages(), cfg.crop(), cfg.crop(), cfg.seed());
+        Dataset val = new SyntheticDataset("val", cfg.valImages(), cfg.crop(), cfg.crop(), cfg.seed());
+        if (train.numClasses() != cfg.classes()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--classes " + cfg.classes() + ": " + train.name() + " has " + train.numClasses());
+        }
+        PrintStream console = System.out;
+        console.printf(Locale.ROOT, "retrain: %s, %s (F %d, path %s), crop %d, batch %d, %d iterations, %d threads, %s%n",
+                resume != null ? "resuming " + dir : "run " + dir, cfg.arch(), cfg.filterMultiplier(), java.util.Arrays.toString(architecture.path()),
+                cfg.crop(), cfg.batch(), cfg.iters(), nThreads, dev);
+        try (GracefulStop stop = new GracefulStop("adl-retrain-stop")) {
+            try {
+                return run(cfg, architecture, dir, train, val, console, stop, dev);
+            } finally {
+                console.flush();
+            }
+        }
+    }
+
+    private int run(RetrainConfig cfg, Architecture architecture, Path dir, Dataset train, Dataset val, PrintStream console, GracefulStop stop, Device dev)
+            throws java.io.IOException {
+        long t0 = System.nanoTime();
+        RetrainLoop.Result r;
+        try (ConsoleProgress progress = new ConsoleProgress(console, System.console() != null && System.console().isTerminal(), 20, "retrain");
+             FixedNetwork net = new FixedNetwork(new Init(dev, DType.F32, cfg.seed()), cfg.network(architecture))) {
+            console.printf(Locale.ROOT, "network: %,d parameters%n", net.parameters().stream().mapToLong(t -> t.shape().numel()).sum());
+            RetrainLoop loop = new RetrainLoop(cfg, dir, net, architecture, train, val, progress, stop.signal(), dev,
+                    it -> net.setStep(cfg.seed(), it, (double) it / cfg.iters()));
+            r = loop.run();
+        } catch (adl.train.SearchFailed e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        if (r.stopped()) return 130;
+        stop.disarm();
+        console.printf(Locale.ROOT, "done in %.0f s: best validation mIoU %.4f. Evaluate with: adl eval --run %s%n",
+                (System.nanoTime() - t0) / 1e9, r.state().bestMiou(), dir);
+        return 0;
+    }
+
+    private RetrainConfig resolve(int f) {
+        int n = or(iters, SYNTHETIC_ITERS);
+        try {
+            return new RetrainConfig(arch, f, widths(), or(classes, SyntheticDataset.CLASSES.size()), dataset, data == null ? null : data.toString(), device,
+                    or(crop, SYNTHETIC_CROP), or(batch, 4), n, or(lr, 0.05), or(momentum, 0.9), or(weightDecay, 4e-5), or(dropPath, 0.0),
+                    0.5, 2.0, or(trainImages, SYNTHETIC_TRAIN), or(valImages, SYNTHETIC_VAL), or(evalEvery, Math.max(1, n / 10)),
+                    or(seed, 0L), or(threads, Runtime.getRuntime().availableProcessors()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private FixedNetwork.Widths widths() {
+        if (widths == null) return dataset.equals("synthetic") ? SYNTHETIC_WIDTHS : FixedNetwork.Widths.PAPER;
+        if (widths.length != 5) throw new CommandLine.ParameterException(spec.commandLine(), "--widths wants five numbers, e.g. 64,128,256,48,256");
+        try {
+            return new FixedNetwork.Widths(widths[0], widths[1], widths[2], widths[3], widths[4]);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--widths: " + e.getMessage());
+        }
+    }
+
+    private static <T> T or(T v, T fallback) { return v != null ? v : fallback; }
+}

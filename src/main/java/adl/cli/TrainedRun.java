@@ -1,0 +1,81 @@
+package adl.cli;
+
+import adl.backend.Device;
+import adl.data.Dataset;
+import adl.data.Palette;
+import adl.data.Palettes;
+import adl.data.SyntheticDataset;
+import adl.nas.Architecture;
+import adl.nas.retrain.FixedNetwork;
+import adl.nn.Init;
+import adl.tensor.DType;
+import adl.train.Checkpoint;
+import adl.train.RetrainConfig;
+import adl.train.RunFiles;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A finished (or interrupted) retrain run opened for use: its config, architecture, and the
+ * network with the weights of a checkpoint — the best one unless another is named — on a device.
+ * What {@code eval} and {@code predict} start from.
+ */
+final class TrainedRun implements AutoCloseable {
+    final RetrainConfig config;
+    final Architecture architecture;
+    final FixedNetwork net;
+    final Path checkpoint;
+
+    private TrainedRun(RetrainConfig config, Architecture architecture, FixedNetwork net, Path checkpoint) {
+        this.config = config;
+        this.architecture = architecture;
+        this.net = net;
+        this.checkpoint = checkpoint;
+    }
+
+    /** Opens {@code run}; errors name what is missing (wrong folder, a search run, no checkpoint yet). */
+    static TrainedRun open(CommandLine cmd, Path run, Path checkpoint, Device device) throws IOException {
+        RunFiles files = new RunFiles(run);
+        if (!Files.isDirectory(run)) throw new CommandLine.ParameterException(cmd, "--run " + run + ": no such directory");
+        if (!Files.exists(files.file(RunFiles.CONFIG)) || !Files.exists(files.file(RunFiles.ARCHITECTURE))) {
+            throw new CommandLine.ParameterException(cmd, "--run " + run + ": no config.json and architecture.json there (not a retrain run directory)");
+        }
+        RetrainConfig cfg;
+        try {
+            cfg = files.readJson(RunFiles.CONFIG, RetrainConfig.class);
+        } catch (IOException e) {
+            throw new CommandLine.ParameterException(cmd, "--run " + run + ": its config.json is not a retrain config"
+                    + (Files.exists(files.file(RunFiles.SPLIT)) ? " (this is a search run: retrain its architecture first, adl retrain --arch " + run + ")" : ""));
+        }
+        Path ckpt = checkpoint;
+        if (ckpt == null) ckpt = Files.exists(files.bestCheckpoint()) ? files.bestCheckpoint() : files.latestCheckpoint();
+        if (ckpt == null) throw new IllegalStateException(run + " has no checkpoint yet (one is written at every evaluation)");
+        if (!Files.isRegularFile(ckpt)) throw new CommandLine.ParameterException(cmd, "--checkpoint " + ckpt + ": no such file");
+        Architecture a = Architecture.read(files.file(RunFiles.ARCHITECTURE));
+        FixedNetwork net = new FixedNetwork(new Init(device, DType.F32, cfg.seed()), cfg.network(a));
+        try {
+            Checkpoint.loadModel(ckpt, net);
+        } catch (IOException | RuntimeException e) {
+            net.close();
+            throw new IOException("cannot load " + ckpt + ": " + e.getMessage(), e);
+        }
+        net.eval();
+        return new TrainedRun(cfg, a, net, ckpt);
+    }
+
+    /** The run's dataset split ("train" or "val") — what it trained and validated on. */
+    Dataset dataset(CommandLine cmd, String split) {
+        return switch (split) {
+            case "val" -> new SyntheticDataset("val", config.valImages(), config.crop(), config.crop(), config.seed());
+            case "train" -> new SyntheticDataset("train", config.trainImages(), config.crop(), config.crop(), config.seed());
+            default -> throw new CommandLine.ParameterException(cmd, "--split must be train or val, got '" + split + "'");
+        };
+    }
+
+    Palette palette() { return Palettes.forDataset(config.dataset()); }
+
+    @Override public void close() { net.close(); }
+}
