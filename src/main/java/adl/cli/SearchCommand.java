@@ -84,6 +84,9 @@ final class SearchCommand implements Callable<Integer> {
     Integer keepCheckpoints;
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default runs/search-<date>-<time>).")
     Path out;
+    @Option(names = "--cuda-graphs", description = "Run each iteration as a captured CUDA graph after warm-up (CUDA only; ignored with a notice "
+            + "on the CPU). Off by default: not yet verified on a GPU.")
+    boolean cudaGraphs;
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint (its config.json wins over other flags).")
     Path resume;
 
@@ -91,6 +94,7 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Device dev = DeviceOption.resolve(spec.commandLine(), "search", device, spec.commandLine().getErr());
         if (dev == null) return 2;
+        boolean graphs = DeviceOption.cudaGraphs(cudaGraphs, dev, "search", spec.commandLine().getErr());
         if (!dataset.equals("synthetic")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--dataset " + dataset + ": only 'synthetic' exists so far");
         }
@@ -134,7 +138,7 @@ final class SearchCommand implements Callable<Integer> {
         }, "adl-search-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return runLoop(cfg, dir, train, val, console, stop, hook, dev);
+            return runLoop(cfg, dir, train, val, console, stop, hook, dev, graphs);
         } finally {
             console.flush();
             done.countDown();
@@ -142,12 +146,12 @@ final class SearchCommand implements Callable<Integer> {
     }
 
     private int runLoop(SearchConfig cfg, Path dir, Dataset train, Dataset val, java.io.PrintStream console, StopSignal stop, Thread hook,
-                        Device dev)
+                        Device dev, boolean graphs)
             throws java.io.IOException {
         long t0 = System.nanoTime();
         SearchLoop.Result r;
         try (ConsoleProgress progress = new ConsoleProgress(console, System.console() != null && System.console().isTerminal(), 10);
-             SearchLoop loop = new SearchLoop(cfg, dir, train, val, progress, stop, dev)) {
+             SearchLoop loop = new SearchLoop(cfg, dir, train, val, progress, stop, dev, graphs)) {
             r = loop.run();
         } catch (adl.train.SearchFailed e) {
             throw new IllegalStateException(e.getMessage(), e);
