@@ -191,6 +191,8 @@ public final class SearchLoop implements AutoCloseable {
             return graphs.iteration(a, b, lr);
         } catch (ArithmeticException e) {
             throw nonFinite(e.getMessage(), epoch, global);
+        } catch (adl.backend.cuda.GraphCaptureException e) {
+            throw new SearchFailed("--cuda-graphs: " + e.getMessage() + " (at iteration " + (global + 1) + "); run without --cuda-graphs", e);
         }
     }
 
