@@ -6,7 +6,9 @@
 # within a 4-minute overall budget, each step under `timeout` and logged to OUTDIR/<step>.log:
 # devices; selftest --device cuda; bench search-step --device cuda at crop 321 and 64 (batch 2);
 # the PyTorch peer scripts/search_step_torch.py at the same two configurations when a python3
-# with a CUDA-enabled torch exists. Writes OUTDIR/report.md. Exit 0 when the report was written.
+# with a CUDA-enabled torch exists; then the same bench with --cuda-graphs (replays of the captured
+# iteration; off by default elsewhere) at crop 321 and 64. Writes OUTDIR/report.md. Exit 0 when
+# the report was written.
 #   ADL_PYTHON=/path/to/python3   the Python for the PyTorch peer (default: python3, /usr/bin/python3)
 #   ADL_GPU_CHECK_BUDGET=240      overall budget in seconds
 #   ADL_JAVA=none                 refuse installed Javas: always use the bundled runtime
@@ -94,6 +96,10 @@ for crop in 321 64; do
     fi
 done
 
+for crop in 321 64; do
+    step "search-step-adl-graphs-$crop" 60 "${ADL[@]}" bench search-step --device cuda --cuda-graphs --crop "$crop" --batch 2
+done
+
 # ---- report ----
 last_match() { [ -f "$OUT/$1.log" ] && grep -E "$2" "$OUT/$1.log" | tail -n 1; }
 first_line() { [ -f "$OUT/$1.log" ] && grep -v '^\s*$' "$OUT/$1.log" | head -n 1; }
@@ -122,12 +128,12 @@ result() { # the summary line (matching $2), else the exit code and the log's fi
     echo "    $(result selftest-cuda '^selftest: passed=')"
     grep -A 6 -E ' FAIL$' "$OUT/selftest-cuda.log" 2>/dev/null | head -n 40 | sed 's/^/    /' || true
     echo
-    echo "## Search step (batch 2; median of 5 after 2 warm-up iterations)"
+    echo "## Search step (batch 2; median of 5 after 2 warm-up iterations; --cuda-graphs: after 3, all replays)"
     echo
-    echo "| crop | adl-engine | PyTorch |"
-    echo "|---|---|---|"
+    echo "| crop | adl-engine | adl-engine --cuda-graphs | PyTorch |"
+    echo "|---|---|---|---|"
     for crop in 321 64; do
-        echo "| $crop | $(result "search-step-adl-$crop" '^search-step: ') | $(result "search-step-torch-$crop" '^search-step: ') |"
+        echo "| $crop | $(result "search-step-adl-$crop" '^search-step: ') | $(result "search-step-adl-graphs-$crop" '^search-step: ') | $(result "search-step-torch-$crop" '^search-step: ') |"
     done
     echo
     echo "## Steps"

@@ -11,6 +11,8 @@ import adl.nas.Architect;
 import adl.nas.SuperNet;
 import adl.nn.Init;
 import adl.nas.WeightStep;
+import adl.data.Batch;
+import adl.train.SearchGraphs;
 import adl.tensor.DType;
 import adl.tensor.Shape;
 import adl.tensor.Tensor;
@@ -27,6 +29,9 @@ import java.util.SplittableRandom;
  * α, β gradients only, Adam; then weight step: weight gradients only, SGD) of the DESIGN §5
  * supernet on random data with 19 classes. Last line:
  * {@code search-step: median_ms=<number> peak_rss_mb=<number>}. Peer: scripts/search_step_torch.py.
+ * With {@code --cuda-graphs} (CUDA only) the iteration is the search's own graph path
+ * ({@link SearchGraphs}: weight step, then architecture step, one captured graph); the untimed
+ * warm-up is raised to cover its eager warm-up and the capture, so every timed iteration is a replay.
  */
 @Command(name = "search-step", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Time one search iteration (architecture step + weight step) of the supernet on random data.")
@@ -43,6 +48,8 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
     @Option(names = "--warmup", description = "Untimed iterations first (default ${DEFAULT-VALUE}).") int warmup = 2;
     @Option(names = "--threads", description = "CPU threads (default: all cores).") Integer threads;
     @Option(names = "--seed", description = "Seed (default ${DEFAULT-VALUE}).") long seed = 0;
+    @Option(names = "--cuda-graphs", description = "Time replays of the captured iteration (CUDA only; ignored with a notice on the CPU). "
+            + "Not yet verified on a GPU.") boolean cudaGraphs;
 
     static final int CLASSES = 19;
 
@@ -56,6 +63,8 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
         Device dev = DeviceOption.resolve(spec.commandLine(), "bench search-step", device, spec.commandLine().getErr());
         if (dev == null) return 2;
         this.dev = dev;
+        boolean graphs = DeviceOption.cudaGraphs(cudaGraphs, dev, "bench search-step", spec.commandLine().getErr());
+        int untimed = graphs ? Math.max(warmup, SearchGraphs.WARMUP + 1) : warmup;
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         Parallel.setThreads(nThreads);
         PrintWriter out = spec.commandLine().getOut();
@@ -66,10 +75,15 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
             out.printf(Locale.ROOT, "adl-engine bench search-step: %s, threads=%d, crop=%d, batch=%d, F=%d, L=%d, B=%d, java %s%n",
                     dev, nThreads, crop, batch, filterMultiplier, layers, blocks, Runtime.version());
             out.printf(Locale.ROOT, "params: weights=%d arch=%d%n", weightScalars, archScalars);
+            if (graphs) {
+                out.printf(Locale.ROOT, "cuda graphs: %d eager iterations, 1 capture, then replays (%d untimed in all)%n", SearchGraphs.WARMUP, untimed);
+            }
             out.flush();
-            try (WeightStep sgd = new WeightStep(net, 0.025, 0.9, 3e-4); Architect architect = new Architect(net, 3e-3, 0.9, 0.999, 1e-3)) {
+            try (WeightStep sgd = new WeightStep(net, 0.025, 0.9, 3e-4); Architect architect = new Architect(net, 3e-3, 0.9, 0.999, 1e-3);
+                 SearchGraphs captured = graphs ? new SearchGraphs(dev, net, sgd, architect) : null) {
                 SplittableRandom rng = new SplittableRandom(seed);
-                double ms = Timing.medianMillis(warmup, iters, () -> iteration(net, sgd, architect, rng));
+                Runnable step = graphs ? () -> graphIteration(captured, rng) : () -> iteration(net, sgd, architect, rng);
+                double ms = Timing.medianMillis(untimed, iters, step);
                 String deviceMemory = dev.backend() instanceof CudaBackend cuda
                         ? String.format(Locale.ROOT, " peak_device_mb=%.1f", cuda.peakDeviceBytes() / 1e6) : "";
                 out.printf(Locale.ROOT, "search-step: median_ms=%.1f peak_rss_mb=%.1f%s%n", ms, PeakRss.megabytes(), deviceMemory);
@@ -85,6 +99,24 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
             architect.step(images(rng), labels(rng));
             weights.step(images(rng), labels(rng), 0.025);
         }
+    }
+
+    /** The search's graph iteration on random host batches (weight step, then architecture step). */
+    private void graphIteration(SearchGraphs captured, SplittableRandom rng) {
+        try (Scope s = Scope.open()) {
+            Batch a = new Batch(hostImages(rng), hostLabels(rng)), b = new Batch(hostImages(rng), hostLabels(rng));
+            captured.iteration(a, b, 0.025);
+        }
+    }
+
+    private Tensor hostImages(SplittableRandom rng) {
+        return Tensors.randn(Device.CPU, DType.F32, Shape.of(batch, 3, crop, crop), rng.nextLong(), 0, 1);
+    }
+
+    private Tensor hostLabels(SplittableRandom rng) {
+        int[] l = new int[batch * crop * crop];
+        for (int i = 0; i < l.length; i++) l[i] = rng.nextInt(CLASSES);
+        return Tensors.ofInts(Device.CPU, Shape.of(batch, crop, crop), l);
     }
 
     private Tensor images(SplittableRandom rng) {

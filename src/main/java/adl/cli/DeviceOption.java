@@ -35,4 +35,17 @@ final class DeviceOption {
         err.flush();
         return null;
     }
+
+    /**
+     * Whether to run {@code --cuda-graphs}: only on a CUDA device. Asked for on the CPU, the flag is
+     * ignored after the one line {@code <command>: --cuda-graphs ignored on cpu (CUDA graphs need a
+     * CUDA device)} on {@code err} — so {@code --device auto} with the flag still runs where no GPU is.
+     */
+    static boolean cudaGraphs(boolean asked, Device dev, String command, PrintWriter err) {
+        if (!asked) return false;
+        if (dev.kind() == Device.Kind.CUDA) return true;
+        err.println(command + ": --cuda-graphs ignored on " + dev + " (CUDA graphs need a CUDA device)");
+        err.flush();
+        return false;
+    }
 }

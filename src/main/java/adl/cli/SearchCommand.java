@@ -83,6 +83,9 @@ final class SearchCommand implements Callable<Integer> {
     Integer keepCheckpoints;
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default runs/search-<date>-<time>).")
     Path out;
+    @Option(names = "--cuda-graphs", description = "Run each iteration as a captured CUDA graph after warm-up (CUDA only; ignored with a notice "
+            + "on the CPU). Off by default: not yet verified on a GPU.")
+    boolean cudaGraphs;
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint (its config.json wins over other flags).")
     Path resume;
 
@@ -90,6 +93,7 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Device dev = DeviceOption.resolve(spec.commandLine(), "search", device, spec.commandLine().getErr());
         if (dev == null) return 2;
+        boolean graphs = DeviceOption.cudaGraphs(cudaGraphs, dev, "search", spec.commandLine().getErr());
         if (!dataset.equals("synthetic")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--dataset " + dataset + ": only 'synthetic' exists so far");
         }
@@ -121,19 +125,20 @@ final class SearchCommand implements Callable<Integer> {
                 cfg.epochs(), cfg.archStartEpoch(), cfg.totalIterations(), nThreads, dev);
         try (GracefulStop stop = new GracefulStop("adl-search-stop")) {
             try {
-                return runLoop(cfg, dir, train, val, console, stop, dev);
+                return runLoop(cfg, dir, train, val, console, stop, dev, graphs);
             } finally {
                 console.flush();
             }
         }
     }
 
-    private int runLoop(SearchConfig cfg, Path dir, Dataset train, Dataset val, java.io.PrintStream console, GracefulStop stop, Device dev)
+    private int runLoop(SearchConfig cfg, Path dir, Dataset train, Dataset val, java.io.PrintStream console, GracefulStop stop, Device dev,
+                        boolean graphs)
             throws java.io.IOException {
         long t0 = System.nanoTime();
         SearchLoop.Result r;
         try (ConsoleProgress progress = new ConsoleProgress(console, System.console() != null && System.console().isTerminal(), 10);
-             SearchLoop loop = new SearchLoop(cfg, dir, train, val, progress, stop.signal(), dev)) {
+             SearchLoop loop = new SearchLoop(cfg, dir, train, val, progress, stop.signal(), dev, graphs)) {
             r = loop.run();
         } catch (adl.train.SearchFailed e) {
             throw new IllegalStateException(e.getMessage(), e);

@@ -2,6 +2,7 @@ package adl.nas;
 
 import adl.autograd.Autograd;
 import adl.autograd.Frozen;
+import adl.backend.Device;
 import adl.backend.Tensors;
 import adl.memory.Scope;
 import adl.optim.Adam;
@@ -41,6 +42,22 @@ public final class Architect implements AutoCloseable {
             adam.step();
             adam.zeroGrad();
             return value;
+        }
+    }
+
+    /**
+     * The same step without a host read, so it can be captured as a CUDA graph: the loss is copied
+     * into {@code lossOut} (1 element, on the batch's device) for the caller to read after the step.
+     * Nothing checks the loss here: a NaN or infinite loss has already updated α and β when the
+     * caller sees it.
+     */
+    public void stepInto(Tensor x, Tensor labels, Tensor lossOut) {
+        try (Scope s = Scope.open(); Frozen weights = Frozen.of(net.weightParameters())) {
+            Tensor loss = net.loss(x, labels);
+            Device.backendOf(lossOut).copy(loss, lossOut);
+            Autograd.backward(loss, net.archParameters());
+            adam.step();
+            adam.zeroGrad();
         }
     }
 

@@ -2,6 +2,7 @@ package adl.nas;
 
 import adl.autograd.Autograd;
 import adl.autograd.Frozen;
+import adl.backend.Device;
 import adl.backend.Tensors;
 import adl.memory.Scope;
 import adl.optim.SGD;
@@ -40,6 +41,23 @@ public final class WeightStep implements AutoCloseable {
             sgd.step();
             sgd.zeroGrad();
             return value;
+        }
+    }
+
+    /**
+     * The same step without a host read, so it can be captured as a CUDA graph: the loss is copied
+     * into {@code lossOut} (1 element, on the batch's device) for the caller to read after the step.
+     * Nothing checks the loss here: a NaN or infinite loss has already updated the weights when the
+     * caller sees it.
+     */
+    public void stepInto(Tensor x, Tensor labels, double lr, Tensor lossOut) {
+        sgd.setLr(lr);
+        try (Scope s = Scope.open(); Frozen arch = Frozen.of(net.archParameters())) {
+            Tensor loss = net.loss(x, labels);
+            Device.backendOf(lossOut).copy(loss, lossOut);
+            Autograd.backward(loss, net.weightParameters());
+            sgd.step();
+            sgd.zeroGrad();
         }
     }
 

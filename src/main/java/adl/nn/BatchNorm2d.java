@@ -59,6 +59,12 @@ public final class BatchNorm2d extends Module {
     @Override
     protected void afterStateLoad() { batches = (long) Tensors.item(numBatchesTracked); }
 
+    /** Counts {@code n} training-mode forward passes run outside Java (replays of a captured CUDA graph). */
+    public void countBatches(long n) {
+        if (n < 0) throw new IllegalArgumentException("countBatches(" + n + ")");
+        batches += n;
+    }
+
     /** Null when not affine. */
     public Tensor weight() { return weight; }
     /** Null when not affine. */

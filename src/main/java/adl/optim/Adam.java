@@ -72,6 +72,17 @@ public final class Adam extends Optimizer {
         return new State(m, v, 0);
     }
 
+    /**
+     * Counts one update of {@code name} made outside {@link #step} — by a replay of a captured CUDA
+     * graph, whose kernel reads the step from device memory — and returns the new step count. The
+     * parameter must have stepped before (its state exists).
+     */
+    public long advanceStep(String name) {
+        State s = state.get(name);
+        if (s == null) throw new IllegalStateException("Adam: '" + name + "' has no state to advance; it never stepped");
+        return ++s.step;
+    }
+
     /** State by parameter name; only parameters that have stepped (or were restored). */
     public Map<String, State> state() { return Collections.unmodifiableMap(state); }
 

@@ -48,6 +48,7 @@ public final class SearchLoop implements AutoCloseable {
     private long sessionStartNanos;
 
     private final Device device;
+    private final SearchGraphs graphs;
 
     /** What a run ended with. */
     public record Result(SearchState state, Architecture architecture, boolean stopped) {}
@@ -58,6 +59,18 @@ public final class SearchLoop implements AutoCloseable {
 
     /** As above, with the network, its optimizer state and every batch on {@code device}. */
     public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, SearchListener listener, StopSignal stop, Device device) {
+        this(cfg, runDir, train, val, listener, stop, device, false);
+    }
+
+    /**
+     * As above; {@code cudaGraphs}: run the iterations as CUDA graphs ({@link SearchGraphs}; needs a
+     * CUDA device, else IllegalArgumentException).
+     */
+    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, SearchListener listener, StopSignal stop, Device device,
+                      boolean cudaGraphs) {
+        if (cudaGraphs && device.kind() != Device.Kind.CUDA) {
+            throw new IllegalArgumentException("CUDA graphs need a CUDA device, not " + device);
+        }
         this.device = device;
         if (train.size() < cfg.trainImages()) {
             throw new IllegalArgumentException(train.name() + " has " + train.size() + " images, the config asks for " + cfg.trainImages());
@@ -75,6 +88,7 @@ public final class SearchLoop implements AutoCloseable {
         this.architect = new Architect(net, cfg.archLr(), cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay());
         this.schedule = new CosineSchedule(cfg.lr(), cfg.lrMin(), cfg.totalIterations());
         this.plots = new EpochPlots(files);
+        this.graphs = cudaGraphs ? new SearchGraphs(device, net, weightStep, architect) : null;
     }
 
     public SuperNet net() { return net; }
@@ -140,8 +154,18 @@ public final class SearchLoop implements AutoCloseable {
     private void iteration(int epoch, int it, int ipe, double secondsBefore) throws IOException {
         long global = state.iteration();
         double lr = schedule.lr(global);
-        double trainLoss, archLoss = Double.NaN;
         boolean archStep = epoch >= cfg.archStartEpoch();
+        double[] losses = graphs != null ? graphSteps(epoch, it, global, lr, archStep) : eagerSteps(epoch, it, global, lr, archStep);
+        double trainLoss = losses[0], archLoss = losses[1];
+        double seconds = secondsBefore + (System.nanoTime() - sessionStartNanos) / 1e9;
+        state = new SearchState(epoch, it + 1, global + 1, state.archSteps() + (archStep ? 1 : 0), state.bestMiou(), seconds);
+        files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.trainRow(epoch, global + 1, trainLoss, archLoss, lr, seconds));
+        listener.iteration(epoch, global + 1, cfg.totalIterations(), trainLoss, archLoss, lr);
+    }
+
+    /** The eager iteration: weight step on a batch of A, then (archStep) the architecture step on a batch of B; {weight loss, arch loss or NaN}. */
+    private double[] eagerSteps(int epoch, int it, long global, double lr, boolean archStep) {
+        double trainLoss, archLoss = Double.NaN;
         try (Scope s = Scope.open()) {
             Batch a = Batch.of(train, order.batchA(epoch, it, cfg.batch()), device, cfg.seed(), epoch, true);
             trainLoss = weightStep.step(a.images(), a.labels(), lr);
@@ -156,10 +180,20 @@ public final class SearchLoop implements AutoCloseable {
                 throw nonFinite(e.getMessage(), epoch, global);
             }
         }
-        double seconds = secondsBefore + (System.nanoTime() - sessionStartNanos) / 1e9;
-        state = new SearchState(epoch, it + 1, global + 1, state.archSteps() + (archStep ? 1 : 0), state.bestMiou(), seconds);
-        files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.trainRow(epoch, global + 1, trainLoss, archLoss, lr, seconds));
-        listener.iteration(epoch, global + 1, cfg.totalIterations(), trainLoss, archLoss, lr);
+        return new double[] {trainLoss, archLoss};
+    }
+
+    /** The same iteration as CUDA graphs ({@link SearchGraphs}): both batches built on the host, then one step. */
+    private double[] graphSteps(int epoch, int it, long global, double lr, boolean archStep) {
+        try (Scope s = Scope.open()) {
+            Batch a = Batch.of(train, order.batchA(epoch, it, cfg.batch()), Device.CPU, cfg.seed(), epoch, true);
+            Batch b = archStep ? Batch.of(train, order.batchB(state.archSteps(), cfg.batch()), Device.CPU, cfg.seed(), epoch, true) : null;
+            return graphs.iteration(a, b, lr);
+        } catch (ArithmeticException e) {
+            throw nonFinite(e.getMessage(), epoch, global);
+        } catch (adl.backend.cuda.GraphCaptureException e) {
+            throw new SearchFailed("--cuda-graphs: " + e.getMessage() + " (at iteration " + (global + 1) + "); run without --cuda-graphs", e);
+        }
     }
 
     private SearchFailed nonFinite(String what, int epoch, long global) {
@@ -215,6 +249,7 @@ public final class SearchLoop implements AutoCloseable {
 
     @Override
     public void close() {
+        if (graphs != null) graphs.close();
         architect.close();
         weightStep.close();
         net.close();

@@ -19,6 +19,11 @@ import java.lang.foreign.MemorySegment;
  * arithmetic stays on the CPU reference path ({@code UnsupportedOperationException}). Matmul goes through cuBLAS;
  * conv, batch norm and pooling through cuDNN ({@link CudnnOps}). Op families live in {@link CudaOps} and {@link CudaNnOps}; this
  * class holds the device state and dispatches.
+ *
+ * <p>CUDA graphs: {@link #capture} records a step as a {@link CudaGraph}. While capturing, this backend
+ * refuses (with {@link GraphCaptureException}) what a graph cannot hold: host copies in either direction,
+ * driver allocations (via the allocator), optimizer state made inside the step; cross-entropy then skips
+ * its label-range check (a host read), so the caller checks labels on the host before uploading them.
  */
 public final class CudaBackend implements Backend, AutoCloseable {
     private final Device device;
@@ -31,10 +36,21 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private final CudaOps ops;
     private final CudaNnOps nn;
     private CudnnOps cudnn;
+    private final CudaGraph.Driver graphs;
+    private final StepScalars scalars = new StepScalars(this);
+    private CachingAllocator.Pool capturePool;
+    private int liveGraphs;
 
     /** Wires the parts; {@code gemm} null: no matmul; {@code resources} is closed by {@link #close()} (null: nothing to close). */
     CudaBackend(int ordinal, CachingAllocator allocator, CudaKernels kernels, Transfers io, long stream, CudaMatmul.Gemm gemm,
                 AutoCloseable resources) {
+        this(ordinal, allocator, kernels, io, stream, gemm, resources, null);
+    }
+
+    /** As above; {@code graphs} null: this backend cannot capture graphs. */
+    CudaBackend(int ordinal, CachingAllocator allocator, CudaKernels kernels, Transfers io, long stream, CudaMatmul.Gemm gemm,
+                AutoCloseable resources, CudaGraph.Driver graphs) {
+        this.graphs = graphs;
         this.device = new Device(Device.Kind.CUDA, ordinal);
         this.allocator = allocator;
         this.kernels = kernels;
@@ -87,7 +103,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
             driver.streamDestroy(stream);
             ctx.close();
         };
-        CudaBackend backend = new CudaBackend(ordinal, allocator, new CudaKernels(modules), pinned, stream.address(), gemm, resources);
+        CudaBackend backend = new CudaBackend(ordinal, allocator, new CudaKernels(modules), pinned, stream.address(), gemm, resources,
+                CudaGraph.driver(ctx, stream));
         backend.useCudnn(dnn);
         return backend;
     }
@@ -109,8 +126,74 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
 
     @Override public void close() throws Exception {
+        scalars.release();
         if (resources != null) resources.close();
     }
+
+    // ---- host copies (refused while capturing) ----
+
+    /** Queues a copy of {@code bytes} host bytes to {@code dst}; {@code what} names it in the capture error. */
+    void toDevice(long dst, MemorySegment src, long bytes, String what) {
+        if (capturePool != null) {
+            throw new GraphCaptureException("a host→device copy of " + bytes + " bytes (" + what + ") during the capture of '"
+                    + captureName() + "': a replay would copy whatever the staging buffer then holds; write inputs before the launch");
+        }
+        io.toDevice(dst, src, bytes);
+    }
+
+    /** Copies {@code bytes} device bytes to the host, waiting for the stream; {@code what} names it in the capture error. */
+    void toHost(MemorySegment dst, long src, long bytes, String what) {
+        if (capturePool != null) {
+            throw new GraphCaptureException("a host synchronisation (a device→host copy of " + bytes + " bytes: " + what
+                    + ") during the capture of '" + captureName() + "'; read results after the launch");
+        }
+        io.toHost(dst, src, bytes);
+    }
+
+    // ---- CUDA graphs ----
+
+    /**
+     * Captures {@code body} (run once, on this thread, with its work recorded and not run) as a graph;
+     * launch it to run it. Throws {@link GraphCaptureException} naming what the body did that a graph
+     * cannot hold, and {@code UnsupportedOperationException} when this backend cannot capture.
+     */
+    public CudaGraph capture(String name, Runnable body) {
+        if (graphs == null) throw new UnsupportedOperationException("this CUDA backend was built without graph support");
+        return CudaGraph.capture(this, graphs, name, body);
+    }
+
+    /** Whether a capture is in progress. */
+    public boolean capturing() { return capturePool != null; }
+
+    String captureName() { return capturePool == null ? null : capturePool.name(); }
+
+    /** The device scalars the optimizer kernels read (see {@link StepScalars}). */
+    public StepScalars stepScalars() { return scalars; }
+
+    CachingAllocator.Pool beginCapture(String name) {
+        if (capturePool != null) throw new IllegalStateException("capture of '" + name + "' during the capture of '" + captureName() + "'");
+        synchronized (allocator) {
+            capturePool = allocator.beginCapture(name);
+            if (cudnn != null) cudnn.adoptWorkspace(allocator);
+        }
+        return capturePool;
+    }
+
+    void endCapture(CachingAllocator.Pool pool) {
+        synchronized (allocator) { allocator.endCapture(pool); }
+        capturePool = null;
+    }
+
+    void releasePool(CachingAllocator.Pool pool) {
+        synchronized (allocator) { allocator.releasePool(pool); }
+    }
+
+    void graphOpened() { liveGraphs++; }
+
+    void graphClosed() { liveGraphs--; }
+
+    /** Graphs captured and not yet closed. */
+    int liveGraphs() { return liveGraphs; }
 
     // ---- data movement ----
 

@@ -101,7 +101,9 @@ final class CudaNnOps {
 
     /**
      * logits [N, C, H, W], labels I32 [N, H, W]; loss: 1 element. Reads back the two counts (one
-     * synchronization) to throw, as the CPU does, on labels outside [0, C) that are not ignored.
+     * synchronization) to throw, as the CPU does, on labels outside [0, C) that are not ignored —
+     * except while a graph is being captured (a host read cannot be captured): then the caller has
+     * checked the labels on the host before uploading them.
      */
     void crossEntropy(Tensor logits, Tensor labels, int ignoreIndex, Tensor loss) {
         ceShapes("crossEntropy", logits, labels);
@@ -109,6 +111,7 @@ final class CudaNnOps {
         if (loss.numel() != 1) throw new IllegalArgumentException("crossEntropy: loss " + loss.describe() + " must be 1 element");
         try (Tensor counts = b.scratch(DType.I32, Shape.of(2))) {
             ceForward(logits, labels, ignoreIndex, ptr(loss), counts);
+            if (b.capturing()) return;
             int[] c = readInts(counts);
             if (c[1] != 0) {
                 throw new IllegalArgumentException("crossEntropy: " + c[1] + " labels outside [0, " + logits.dim(1)
@@ -127,7 +130,7 @@ final class CudaNnOps {
     private int[] readInts(Tensor t) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment h = a.allocate(ValueLayout.JAVA_INT, t.numel());
-            b.io.toHost(h, ptr(t), h.byteSize());
+            b.toHost(h, ptr(t), h.byteSize(), "label counts of crossEntropy");
             return h.toArray(ValueLayout.JAVA_INT);
         }
     }
@@ -193,16 +196,20 @@ final class CudaNnOps {
         }
     }
 
-    /** A device {double lr, long long step} pair for the optimizer kernels (bytes 0..7 and 8..15). */
-    private Tensor lrAndStep(double lr, long step) {
-        Tensor t = b.scratch(DType.F64, Shape.of(2));
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment h = a.allocate(16, 8);
-            h.set(ValueLayout.JAVA_DOUBLE, 0, lr);
-            h.set(ValueLayout.JAVA_LONG, 8, step);
-            b.io.toDevice(ptr(t), h, 16);
+    /**
+     * During a capture the optimizer state must already exist: a first step would be replayed as a
+     * first step forever (SGD: buffer = g; Adam: the moments re-zeroed), and its state allocated in the graph.
+     */
+    private void noFirstStepInCapture(String op, Tensor param, boolean first) {
+        if (first && b.capturing()) {
+            throw new GraphCaptureException(op + " of " + param.describe() + " is its first step, during the capture of '" + b.captureName()
+                    + "': its optimizer state would be created inside the graph; run eager warm-up iterations first");
         }
-        return t;
+    }
+
+    /** Eager: the scalars are uploaded before the launch; capturing: they are set, and flushed before each replay. */
+    private void flushUnlessCapturing() {
+        if (!b.capturing()) b.stepScalars().flush();
     }
 
     /** param, grad, buf: same shape, contiguous; buf may be null iff momentum == 0 (CpuOptim.sgd). */
@@ -216,10 +223,10 @@ final class CudaNnOps {
         contiguous("sgd", param, grad, bb);
         int n = n("sgd", param);
         if (n == 0) return;
-        try (Tensor s = lrAndStep(lr, firstStep ? 1 : 2)) {
-            long p = ptr(s);
-            k.sgd(ptr(param), ptr(grad), bb == null ? 0 : ptr(bb), n, p, p + 8, (float) momentum, (float) weightDecay, nesterov, b.stream);
-        }
+        noFirstStepInCapture("sgd", param, firstStep && useBuf);
+        long p = b.stepScalars().sgd(firstStep, lr);
+        flushUnlessCapturing();
+        k.sgd(ptr(param), ptr(grad), bb == null ? 0 : ptr(bb), n, p, p + 8, (float) momentum, (float) weightDecay, nesterov, b.stream);
     }
 
     /** param, grad, m, v: same shape, contiguous; step ≥ 1. */
@@ -230,9 +237,9 @@ final class CudaNnOps {
         contiguous("adam", param, grad, m, v);
         int n = n("adam", param);
         if (n == 0) return;
-        try (Tensor s = lrAndStep(lr, step)) {
-            long p = ptr(s);
-            k.adam(ptr(param), ptr(grad), ptr(m), ptr(v), n, p, p + 8, beta1, beta2, eps, weightDecay, b.stream);
-        }
+        noFirstStepInCapture("adam", param, step == 1);
+        long p = b.stepScalars().adam(ptr(param), lr, step);
+        flushUnlessCapturing();
+        k.adam(ptr(param), ptr(grad), ptr(m), ptr(v), n, p, p + 8, beta1, beta2, eps, weightDecay, b.stream);
     }
 }

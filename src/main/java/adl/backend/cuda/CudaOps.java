@@ -129,7 +129,7 @@ final class CudaOps {
                 case F64 -> a.allocateFrom(ValueLayout.JAVA_DOUBLE, values);
                 case I32 -> throw new IllegalArgumentException("write: " + dst.describe() + " is I32; use writeInts");
             };
-            b.io.toDevice(ptr(dst), h, h.byteSize());
+            b.toDevice(ptr(dst), h, h.byteSize(), "write of " + dst.describe());
         }
     }
 
@@ -140,7 +140,7 @@ final class CudaOps {
         }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment h = a.allocateFrom(ValueLayout.JAVA_INT, values);
-            b.io.toDevice(ptr(dst), h, h.byteSize());
+            b.toDevice(ptr(dst), h, h.byteSize(), "writeInts of " + dst.describe());
         }
     }
 
@@ -157,7 +157,7 @@ final class CudaOps {
         if (n == 0) return out;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment h = a.allocate((long) n * src.dtype().bytes(), 8);
-            b.io.toHost(h, ptr(src), h.byteSize());
+            b.toHost(h, ptr(src), h.byteSize(), "read of " + src.describe());
             for (int i = 0; i < n; i++) {
                 out[i] = switch (src.dtype()) {
                     case F32 -> h.getAtIndex(ValueLayout.JAVA_FLOAT, i);

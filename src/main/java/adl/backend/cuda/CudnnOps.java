@@ -71,6 +71,11 @@ final class CudnnOps {
         return workspace;
     }
 
+    /** At the start of a capture: the workspace a graph's convolutions use stays reserved for it (see {@link CachingAllocator#adoptInUse}). */
+    void adoptWorkspace(CachingAllocator a) {
+        if (workspaceBytes > 0) a.adoptInUse(workspace);
+    }
+
     // x [N, Cin, H, W], w [Cout, Cin/g, kh, kw], y [N, Cout, Ho, Wo]
     private void convolve(CudnnApi.Pass pass, Tensor x, Tensor w, ConvParams p, Tensor y) {
         f32("conv2d " + pass, x, w, y);

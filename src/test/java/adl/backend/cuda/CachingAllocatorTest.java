@@ -65,4 +65,81 @@ class CachingAllocatorTest {
         CachingAllocator a = new CachingAllocator(new FakeDevice(1 << 20));
         assertThrows(IllegalArgumentException.class, () -> a.free(0xdead));
     }
+
+    // ---- private pools of CUDA-graph captures ----
+
+    @Test void aCaptureTakesCachedBlocksAndNeverTheDriver() {
+        FakeDevice dev = new FakeDevice(1 << 30);
+        CachingAllocator a = new CachingAllocator(dev);
+        a.free(a.allocate(1000));   // warm-up leaves one 1 KiB block
+        CachingAllocator.Pool pool = a.beginCapture("step");
+        long x = a.allocate(1000);
+        assertTrue(pool.owns(x));
+        GraphCaptureException e = assertThrows(GraphCaptureException.class, () -> a.allocate(1000));
+        assertTrue(e.getMessage().contains("driver allocation") && e.getMessage().contains("'step'"), e.getMessage());
+        assertEquals(1, dev.allocations);
+        a.free(x);
+        assertEquals(x, a.allocate(1000), "within its capture a freed pool block is reused");
+        a.endCapture(pool);
+    }
+
+    @Test void poolBlocksAreNeverHandedOutsideTheirGraphUntilItIsReleased() {
+        FakeDevice dev = new FakeDevice(1 << 30);
+        CachingAllocator a = new CachingAllocator(dev);
+        long before = a.allocate(4096);   // allocated before the capture, freed during it
+        a.free(a.allocate(1000));
+        CachingAllocator.Pool pool = a.beginCapture("step");
+        long x = a.allocate(1000);
+        a.free(x);
+        a.free(before);
+        a.endCapture(pool);
+        assertTrue(pool.owns(before), "a block freed during the capture joins the pool");
+        assertEquals(1024 + 4096, pool.bytes());
+        assertEquals(0, a.cachedBytes());
+        long y = a.allocate(1000), z = a.allocate(4096);
+        assertTrue(y != x && z != before, "outside the capture, pool blocks are not handed out");
+        a.free(y);
+        a.free(z);
+        a.releaseCache();
+        assertEquals(4, dev.allocations);
+        assertTrue(dev.live.containsKey(x) && dev.live.containsKey(before), "releaseCache keeps pool blocks");
+        a.releasePool(pool);
+        assertEquals(1024 + 4096, a.cachedBytes(), "a released pool's blocks go to the cache");
+        assertEquals(x, a.allocate(1000));
+    }
+
+    @Test void aPoolBlockStillInUseReturnsToItsPoolWhenFreedAndToTheCacheAfterRelease() {
+        CachingAllocator a = new CachingAllocator(new FakeDevice(1 << 30));
+        a.free(a.allocate(512));
+        a.free(a.allocate(2048));
+        CachingAllocator.Pool pool = a.beginCapture("step");
+        long escaped = a.allocate(512), kept = a.allocate(2048);
+        a.endCapture(pool);
+        a.free(escaped);
+        assertEquals(0, a.cachedBytes(), "freed after the capture: back to its pool");
+        a.releasePool(pool);
+        assertEquals(512, a.cachedBytes());
+        a.free(kept);
+        assertEquals(512 + 2048, a.cachedBytes(), "in use at release: to the cache when freed");
+    }
+
+    @Test void anAdoptedWorkspaceAndABlockSharedByTwoGraphsStayReservedWhileEitherLives() {
+        CachingAllocator a = new CachingAllocator(new FakeDevice(1 << 30));
+        long ws = a.allocate(8192);
+        a.free(a.allocate(1024));
+        CachingAllocator.Pool p1 = a.beginCapture("one");
+        a.adoptInUse(ws);
+        long s1 = a.allocate(1024);
+        a.free(s1);
+        a.endCapture(p1);
+        CachingAllocator.Pool p2 = a.beginCapture("two");
+        a.adoptInUse(ws);
+        a.endCapture(p2);
+        a.free(ws);
+        a.releasePool(p1);
+        assertEquals(1024, a.cachedBytes(), "the workspace is still reserved for graph two");
+        a.releasePool(p2);
+        assertEquals(1024 + 8192, a.cachedBytes());
+        assertThrows(IllegalStateException.class, () -> a.adoptInUse(ws));
+    }
 }

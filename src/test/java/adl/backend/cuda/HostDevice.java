@@ -14,7 +14,10 @@ import java.util.List;
  * pointers, transfers that are plain copies, and a launcher that records every launch and runs a Java
  * reading of the README semantics of the data-movement kernels (fill, copy_strided, binary ADD/MUL,
  * sum_to, unary NEG/MUL_SCALAR, column-major SGEMM) so the backend's layout logic can be checked against the CPU backend.
- * Other entry points are only recorded (their hook may fake side effects).
+ * Other entry points are only recorded (their hook may fake side effects). {@link #graphs} fakes the
+ * driver's graph calls: while "capturing", launches are recorded into the graph instead of run, and
+ * a graph launch runs the recorded launches again with their recorded arguments — as a replay does.
+ * {@code sgd_f32} is emulated too (README semantics, lr and step read from device memory at run time).
  */
 final class HostDevice implements CachingAllocator.DeviceMemory, Transfers, CudaKernels.Launcher {
     record Launch(String entry, int grid, int block, String kinds, List<Object> values) {}
@@ -25,6 +28,52 @@ final class HostDevice implements CachingAllocator.DeviceMemory, Transfers, Cuda
     final List<Launch> launches = new ArrayList<>();
     Hook hook = l -> {};
     int gemmCalls;
+    /** Driver graph calls in order: begin, end, instantiate, launch, sync, destroy. */
+    final List<String> graphCalls = new ArrayList<>();
+    final java.util.Map<Long, List<Launch>> graphs_ = new java.util.HashMap<>();
+    private List<Launch> recording;
+    private long nextGraph = 1;
+    int replayedLaunches;
+
+    final CudaGraph.Driver graphs = new CudaGraph.Driver() {
+        @Override public void beginCapture() {
+            if (recording != null) throw new IllegalStateException("nested capture");
+            graphCalls.add("begin");
+            recording = new ArrayList<>();
+        }
+
+        @Override public long endCapture() {
+            graphCalls.add("end");
+            long id = nextGraph++;
+            graphs_.put(id, recording);
+            recording = null;
+            return id;
+        }
+
+        @Override public long instantiate(long graph) {
+            graphCalls.add("instantiate");
+            return graph + 1000;
+        }
+
+        @Override public void launch(long exec) {
+            graphCalls.add("launch");
+            for (Launch l : graphs_.get(exec - 1000)) {
+                replayedLaunches++;
+                emulate(l);
+                hook.run(l);
+            }
+        }
+
+        @Override public void synchronize() { graphCalls.add("sync"); }
+
+        @Override public void destroy(long exec, long graph) {
+            graphCalls.add("destroy");
+            graphs_.remove(graph);
+        }
+    };
+
+    /** Launches recorded by the graph being captured (null when none is). */
+    List<Launch> recording() { return recording; }
 
     /** Column-major strided-batched SGEMM as the cuBLAS documentation defines it (op N / T, leading dimensions). */
     final CudaMatmul.Gemm gemm = (opA, opB, m, n, k, alpha, a, lda, sA, b, ldb, sB, beta, c, ldc, sC, batch) -> {
@@ -53,7 +102,7 @@ final class HostDevice implements CachingAllocator.DeviceMemory, Transfers, Cuda
 
     static MemorySegment mem(long address, long bytes) { return MemorySegment.ofAddress(address).reinterpret(bytes); }
 
-    CudaBackend backend() { return new CudaBackend(0, new CachingAllocator(this), new CudaKernels(this), this, 0x5eL, gemm, null); }
+    CudaBackend backend() { return new CudaBackend(0, new CachingAllocator(this), new CudaKernels(this), this, 0x5eL, gemm, null, graphs); }
 
     @Override public void launch(String entry, int gridX, int blockX, KernelArgs args, long stream) {
         MemorySegment arr = args.pointers();
@@ -69,6 +118,10 @@ final class HostDevice implements CachingAllocator.DeviceMemory, Transfers, Cuda
             });
         }
         Launch l = new Launch(entry, gridX, blockX, kinds, v);
+        if (recording != null) {
+            recording.add(l);
+            return;
+        }
         launches.add(l);
         emulate(l);
         hook.run(l);
@@ -122,6 +175,21 @@ final class HostDevice implements CachingAllocator.DeviceMemory, Transfers, Cuda
                     for (int a = 0; a < 4; a++) y = y * yd[a] + (yd[a] == 1 ? 0 : c[a]);
                     setF(p(l, 1), y, getF(p(l, 1), y) + getF(p(l, 0), dot(c, l, 7)));
                 });
+            }
+            case "sgd_f32" -> {
+                long p = p(l, 0), g = p(l, 1), buf = p(l, 2);
+                double lr = mem(p(l, 4), 8).get(ValueLayout.JAVA_DOUBLE, 0);
+                boolean first = mem(p(l, 5), 8).get(ValueLayout.JAVA_LONG, 0) <= 1, nesterov = i(l, 8) != 0;
+                float mo = f(l, 6), wd = f(l, 7), nlr = (float) -lr;
+                for (int k = 0; k < i(l, 3); k++) {
+                    float pi = getF(p, k), d = getF(g, k) + wd * pi;
+                    if (mo != 0f) {
+                        float m = first ? d : getF(buf, k) * mo + d;
+                        setF(buf, k, m);
+                        d = nesterov ? d + mo * m : m;
+                    }
+                    setF(p, k, pi + nlr * d);
+                }
             }
             default -> {}
         }
