@@ -259,30 +259,65 @@ class FixedNetwork(nn.Module):
         return resize(self.logits(self.decoder(low, a)), h, w)
 
 
+def from_run(run):
+    """(architecture dict, F, classes, widths, checkpoint path) of an adl retrain run directory."""
+    import os
+    with open(os.path.join(run, "config.json")) as f:
+        cfg = json.load(f)
+    with open(os.path.join(run, "architecture.json")) as f:
+        arch = json.load(f)
+    w = cfg["widths"]
+    widths = (w["stem"], w["stemOut"], w["aspp"], w["lowLevel"], w["decoder"])
+    best = os.path.join(run, "checkpoints", "best.safetensors")
+    if not os.path.exists(best):
+        names = sorted(n for n in os.listdir(os.path.join(run, "checkpoints")) if n.startswith("ckpt-"))
+        best = os.path.join(run, "checkpoints", names[-1])
+    return arch, cfg["filter_multiplier"], cfg["classes"], widths, best
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--arch", required=True)
-    p.add_argument("--filter-multiplier", type=int, required=True)
-    p.add_argument("--classes", type=int, required=True)
+    p.add_argument("--run", help="an adl retrain run directory (gives --arch, --filter-multiplier, --classes, --widths, --checkpoint)")
+    p.add_argument("--arch")
+    p.add_argument("--filter-multiplier", type=int)
+    p.add_argument("--classes", type=int)
     p.add_argument("--widths", default="64,128,256,48,256", help="stem,stem_out,aspp,low_level,decoder")
     p.add_argument("--bn-eps", type=float, default=1e-3)
-    p.add_argument("--checkpoint", required=True)
-    p.add_argument("--input", required=True, help="safetensors with one tensor 'input' [N, 3, H, W]")
-    p.add_argument("--out", required=True)
+    p.add_argument("--checkpoint")
+    p.add_argument("--input", required=True, help="safetensors with 'input' [N, 3, H, W] (and 'logits' from adl predict --save-logits)")
+    p.add_argument("--out", help="write the logits here (safetensors, tensor 'logits')")
+    p.add_argument("--compare", action="store_true", help="compare with the input file's 'logits'; exit 1 above 1e-4 relative")
     args = p.parse_args()
-    with open(args.arch) as f:
-        arch = json.load(f)
-    widths = tuple(int(v) for v in args.widths.split(","))
+    if args.run:
+        arch, fm, classes, widths, ckpt = from_run(args.run)
+    else:
+        if not (args.arch and args.filter_multiplier and args.classes and args.checkpoint):
+            p.error("give --run, or all of --arch, --filter-multiplier, --classes, --checkpoint")
+        with open(args.arch) as f:
+            arch = json.load(f)
+        fm, classes, ckpt = args.filter_multiplier, args.classes, args.checkpoint
+        widths = tuple(int(v) for v in args.widths.split(","))
     torch.manual_seed(0)
-    net = FixedNetwork(arch, args.filter_multiplier, args.classes, widths, args.bn_eps).double()
-    state = {k: (v.double() if v.is_floating_point() else v) for k, v in read_safetensors(args.checkpoint).items()}
+    net = FixedNetwork(arch, fm, classes, widths, args.bn_eps).double()
+    # a training checkpoint also holds optimizer state ("optimizer.*"): only the model's tensors are loaded, strictly
+    state = {k: (v.double() if v.is_floating_point() else v) for k, v in read_safetensors(ckpt).items() if not k.startswith("optimizer.")}
     net.load_state_dict(state, strict=True)
     net.eval()
-    x = read_safetensors(args.input)["input"].double()
+    tensors = read_safetensors(args.input)
+    x = tensors["input"].double()
     with torch.no_grad():
         y = net(x)
-    write_safetensors(args.out, {"logits": y.float()})
-    print("torch", torch.__version__, "logits", list(y.shape), "max |logit|", float(y.abs().max()))
+    print("torch", torch.__version__, "checkpoint", ckpt, "logits", list(y.shape), "max |logit|", float(y.abs().max()))
+    if args.out:
+        write_safetensors(args.out, {"logits": y.float()})
+    if args.compare:
+        java = tensors["logits"].double()
+        err = float((java - y).abs().max()) / float(y.abs().max())
+        print("max |adl - torch| / max |torch| = %.3g" % err)
+        if err > 1e-4:
+            print("MISMATCH (tolerance 1e-4)")
+            raise SystemExit(1)
+        print("OK (tolerance 1e-4)")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,13 @@ import adl.backend.Device;
 import adl.backend.cpu.Parallel;
 import adl.data.ImageFiles;
 import adl.data.Normalization;
+import adl.autograd.GradMode;
+import adl.backend.Tensors;
+import adl.memory.Scope;
+import adl.tensor.DType;
+import adl.tensor.Shape;
+import adl.tensor.Tensor;
+import adl.train.Safetensors;
 import adl.train.eval.Inference;
 import adl.train.eval.MaskImages;
 import picocli.CommandLine;
@@ -14,7 +21,9 @@ import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code adl predict --run RUN_DIR --input IMAGE|DIR --output DIR}: colour masks of a retrained network's predictions. */
@@ -32,6 +41,9 @@ final class PredictCommand implements Callable<Integer> {
     Path output;
     @Option(names = "--overlay", description = "Blend the mask over the image (alpha " + MaskImages.DEFAULT_ALPHA + ").")
     boolean overlay;
+    @Option(names = "--save-logits", description = "Also write <name>.logits.safetensors: the network input [1, 3, H, W] as 'input' and its "
+            + "single-scale logits [1, K, H, W] as 'logits' (for scripts/interop/fixed_network_torch.py --compare).")
+    boolean saveLogits;
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "Weights to use (default: the run's best checkpoint, else its newest).")
     Path checkpoint;
     @Option(names = "--device", description = "auto, cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
@@ -55,8 +67,10 @@ final class PredictCommand implements Callable<Integer> {
             for (Path image : listing.images()) {
                 BufferedImage img = ImageFiles.read(image);
                 int h = img.getHeight(), w = img.getWidth();
-                int[] labels = inference.predict(ImageFiles.toChw(img, Normalization.SYNTHETIC), h, w);
+                float[] chw = ImageFiles.toChw(img, Normalization.SYNTHETIC);
+                int[] labels = inference.predict(chw, h, w);
                 Path png = output.resolve(ImageFiles.baseName(image) + ".png");
+                if (saveLogits) writeLogits(r, dev, chw, h, w, output.resolve(ImageFiles.baseName(image) + ".logits.safetensors"));
                 MaskImages.writePng(png, overlay ? MaskImages.overlay(img, labels, palette, MaskImages.DEFAULT_ALPHA) : MaskImages.colorize(labels, h, w, palette));
                 out.printf(Locale.ROOT, "%s -> %s (%dx%d)%n", image, png, w, h);
                 out.flush();
@@ -65,5 +79,22 @@ final class PredictCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "wrote %d mask%s to %s%n", n, n == 1 ? "" : "s", output);
         }
         return 0;
+    }
+
+    /** Runs the network once on the image (eval mode, no gradients) and writes input and logits as float32 safetensors. */
+    private static void writeLogits(TrainedRun r, Device dev, float[] chw, int h, int w, Path file) throws java.io.IOException {
+        double[] x = new double[chw.length];
+        for (int i = 0; i < x.length; i++) x[i] = chw[i];
+        float[] logits;
+        try (Scope s = Scope.open(); GradMode.Guard off = GradMode.off()) {
+            Tensor y = r.net.forward(Tensors.of(dev, DType.F32, Shape.of(1, 3, h, w), x));
+            double[] v = Tensors.toDoubles(y);
+            logits = new float[v.length];
+            for (int i = 0; i < v.length; i++) logits[i] = (float) v[i];
+        }
+        Map<String, Safetensors.Entry> entries = new LinkedHashMap<>();
+        entries.put("input", Safetensors.Entry.of(new int[] {1, 3, h, w}, chw));
+        entries.put("logits", Safetensors.Entry.of(new int[] {1, r.config.classes(), h, w}, logits));
+        Safetensors.write(file, entries, Map.of("checkpoint", r.checkpoint.toString()));
     }
 }

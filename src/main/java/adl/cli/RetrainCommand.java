@@ -58,6 +58,10 @@ final class RetrainCommand implements Callable<Integer> {
     Integer classes;
     @Option(names = "--crop", description = "Square training crop (synthetic " + SYNTHETIC_CROP + "; the paper uses 769 on Cityscapes).")
     Integer crop;
+    @Option(names = "--image-size", description = "Side of the synthetic images (default: twice the crop, so that random scales down to 0.5 "
+            + "still fill a crop); training crops are cut from them. Validation images are crop-sized: a network trained on small crops "
+            + "sees its deepest levels at 2x2 and scores worst on larger inputs.")
+    Integer imageSize;
     @Option(names = "--batch", description = "Batch size (default 4).")
     Integer batch;
     @Option(names = "--iters", description = "Training iterations (synthetic " + SYNTHETIC_ITERS + "; the paper 500000).")
@@ -121,7 +125,7 @@ final class RetrainCommand implements Callable<Integer> {
         }
         int nThreads = threads != null ? threads : cfg.threads();
         Parallel.setThreads(nThreads);
-        Dataset train = new SyntheticDataset("train", cfg.trainImages(), cfg.crop(), cfg.crop(), cfg.seed());
+        Dataset train = new SyntheticDataset("train", cfg.trainImages(), cfg.imageSize(), cfg.imageSize(), cfg.seed());
         Dataset val = new SyntheticDataset("val", cfg.valImages(), cfg.crop(), cfg.crop(), cfg.seed());
         if (train.numClasses() != cfg.classes()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--classes " + cfg.classes() + ": " + train.name() + " has " + train.numClasses());
@@ -163,7 +167,7 @@ final class RetrainCommand implements Callable<Integer> {
         int n = or(iters, SYNTHETIC_ITERS);
         try {
             return new RetrainConfig(arch, f, widths(), or(classes, SyntheticDataset.CLASSES.size()), dataset, data == null ? null : data.toString(), device,
-                    or(crop, SYNTHETIC_CROP), or(batch, 4), n, or(lr, 0.05), or(momentum, 0.9), or(weightDecay, 4e-5), or(dropPath, 0.0),
+                    or(crop, SYNTHETIC_CROP), or(imageSize, 2 * or(crop, SYNTHETIC_CROP)), or(batch, 4), n, or(lr, 0.05), or(momentum, 0.9), or(weightDecay, 4e-5), or(dropPath, 0.0),
                     0.5, 2.0, or(trainImages, SYNTHETIC_TRAIN), or(valImages, SYNTHETIC_VAL), or(evalEvery, Math.max(1, n / 10)),
                     or(seed, 0L), or(threads, Runtime.getRuntime().availableProcessors()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3));
         } catch (IllegalArgumentException e) {

@@ -70,7 +70,7 @@ final class TrainedRun implements AutoCloseable {
     Dataset dataset(CommandLine cmd, String split) {
         return switch (split) {
             case "val" -> new SyntheticDataset("val", config.valImages(), config.crop(), config.crop(), config.seed());
-            case "train" -> new SyntheticDataset("train", config.trainImages(), config.crop(), config.crop(), config.seed());
+            case "train" -> new SyntheticDataset("train", config.trainImages(), config.imageSize(), config.imageSize(), config.seed());
             default -> throw new CommandLine.ParameterException(cmd, "--split must be train or val, got '" + split + "'");
         };
     }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param filterMultiplier F of the retrained network: C = F·2^level filters per block
  * @param widths          widths of the stem, ASPP and decoder (the paper's: 64, 128, 256, 48, 256)
  * @param classes         number of classes (from the dataset)
+ * @param imageSize       side of the synthetic training images (crops are cut from them; validation images are crop-sized)
  * @param iters           training iterations (the poly schedule runs over them)
  * @param dropPath        final drop-path probability of the deepest cell (0 = off)
  * @param minScale        smallest random scale of the augmentation
@@ -29,6 +30,7 @@ public record RetrainConfig(
         @JsonProperty("data") String data,
         @JsonProperty("device") String device,
         @JsonProperty("crop") int crop,
+        @JsonProperty("image_size") int imageSize,
         @JsonProperty("batch") int batch,
         @JsonProperty("iters") int iters,
         @JsonProperty("lr") double lr,
@@ -50,6 +52,7 @@ public record RetrainConfig(
         require(widths != null, "widths missing");
         require(classes >= 2, "need at least 2 classes");
         require(crop >= 16, "--crop must be >= 16");
+        require(imageSize >= 16, "--image-size must be >= 16");
         require(batch >= 2, "--batch must be >= 2 (batch norm in the image-pooling branch needs two values per channel)");
         require(iters >= 1, "--iters must be >= 1");
         require(lr > 0, "--lr must be > 0");
