@@ -43,7 +43,7 @@ class RetrainCommandTest {
         assertEquals(0, r.code(), r.err());
         RetrainConfig cfg = new RunFiles(run).readJson(RunFiles.CONFIG, RetrainConfig.class);
         assertEquals(2, cfg.filterMultiplier());
-        assertEquals(0.05, cfg.lr());
+        assertEquals(RetrainCommand.SYNTHETIC_LR, cfg.lr(), "the synthetic default");
         assertEquals(4e-5, cfg.weightDecay());
         Architecture a = Architecture.read(run.resolve(RunFiles.ARCHITECTURE));
         assertArrayEquals(Presets.PAPER_PATH, a.path(), "the default is the paper's network");
