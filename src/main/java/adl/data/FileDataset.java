@@ -10,6 +10,8 @@ import java.util.List;
  * <p>The constructor does the cheap checks (DESIGN §7): pairing problems the reader found, empty
  * files, unreadable headers, image/label size mismatches — all collected into ONE
  * {@link DatasetException}. A file that fails to decode later throws a DatasetException naming it.
+ *
+ * <p>Immutable: {@code get} may run on several threads at once (each call decodes its own files).
  */
 public final class FileDataset implements Dataset {
     private final DatasetLayout layout;
