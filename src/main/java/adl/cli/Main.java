@@ -37,6 +37,7 @@ public final class Main implements Runnable {
         cl.addSubcommand("info", new InfoCommand());
         cl.addSubcommand("selftest", new SelftestCommand());
         cl.addSubcommand("bench", new BenchCommand());
+        cl.addSubcommand("datasets", new DatasetsCommand());
         cl.addSubcommand("help", new CommandLine.HelpCommand());
         cl.setExecutionExceptionHandler(Main::handleError);
         return cl;

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Exit codes and messages of the command-line front (picocli's execute with captured output). */
 class MainTest {
-    static final List<String> BUILT = List.of("search", "decode", "retrain", "eval", "predict", "devices", "info", "selftest", "bench");
+    static final List<String> BUILT = List.of("search", "decode", "retrain", "eval", "predict", "devices", "info", "selftest", "bench", "datasets");
 
     /** A command that always fails, to see what a user sees when an exception escapes. */
     @Command(name = "boom")
