@@ -38,7 +38,7 @@ final class BenchDataCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--crop", description = "Square crop (default ${DEFAULT-VALUE}).") int crop = 64;
     @Option(names = "--batch", description = "Batch size (default ${DEFAULT-VALUE}).") int batch = 2;
     @Option(names = "--workers", description = "Largest worker count measured, from 1 (default: all cores).") Integer workers;
-    @Option(names = "--iters", description = "Batches per measurement (default ${DEFAULT-VALUE}).") int iters = 50;
+    @Option(names = "--iters", description = "Batches per measurement (default ${DEFAULT-VALUE}).") int iters = 100;
     @Option(names = "--augment", description = "deeplab (scale 0.5-2, crop, flip; synthetic images twice the crop, as retrain) "
             + "or flip (images at the crop, the search's flip) (default ${DEFAULT-VALUE}).") String augment = "deeplab";
     @Option(names = "--search-ms", description = "Search iteration time to compare with (skips measuring it).") Double searchMs;
@@ -78,7 +78,7 @@ final class BenchDataCommand implements java.util.concurrent.Callable<Integer> {
         out.printf(Locale.ROOT, "adl-engine bench data: %s %dx%d images, %s to crop %d, batch %d, %d batches per row, %d cores, java %s%n",
                 set.name(), side, side, deeplab ? "scale/crop/flip" : "flip", crop, batch, iters, Runtime.getRuntime().availableProcessors(), Runtime.version());
         out.flush();
-        measure(set, order, transform, 0, Math.max(2, iters / 5)); // warm-up (JIT)
+        measure(set, order, transform, 1, Math.max(10, iters)); // warm-up (JIT), untimed
         List<double[]> rows = new ArrayList<>();
         for (int w = 0; w <= maxWorkers; w++) rows.add(new double[] {w, measure(set, order, transform, w, iters)});
         double ms = searchMs != null ? searchMs : searchStepMillis(err);
@@ -86,12 +86,12 @@ final class BenchDataCommand implements java.util.concurrent.Callable<Integer> {
         double needed = 2.0 * batch / (ms / 1000);
         out.printf(Locale.ROOT, "search iteration: %.1f ms%s at crop %d, batch %d -> needs %.1f images/s (A and B batches)%n",
                 ms, searchMs != null ? " (given)" : " (bench search-step, L=" + layers + ", F=" + filterMultiplier + ")", crop, batch, needed);
-        out.println("| workers | images/s | ms/batch | keeps up |");
-        out.println("|---------|----------|----------|----------|");
+        out.println("| workers | images/s | ms/batch | keeps up      |");
+        out.println("|---------|----------|----------|---------------|");
         double best = 0;
         for (double[] r : rows) {
             best = Math.max(best, r[1]);
-            out.printf(Locale.ROOT, "| %7s | %8.1f | %8.2f | %-8s |%n", r[0] == 0 ? "inline" : String.valueOf((int) r[0]), r[1],
+            out.printf(Locale.ROOT, "| %7s | %8.1f | %8.2f | %-13s |%n", r[0] == 0 ? "inline" : String.valueOf((int) r[0]), r[1],
                     1000.0 * batch / r[1], String.format(Locale.ROOT, "%s %.1fx", r[1] >= needed ? "yes" : "no", r[1] / needed));
         }
         out.println("(the loader ran with the engine idle; on the CPU backend its workers share the cores with the engine)");
