@@ -42,6 +42,8 @@ public final class Loader implements AutoCloseable {
     private final Map<Long, Pending> pending = new HashMap<>();
     private long next, claimIteration;
     private int claimSlot;
+    /** The batch whose slots are being claimed (batch claimIteration once its slot 0 is claimed). */
+    private Pending claiming;
     private boolean closed;
     private long waitNanos;
 
@@ -179,8 +181,14 @@ public final class Loader implements AutoCloseable {
                 if (closed) return;
                 it = claimIteration;
                 slot = claimSlot;
-                p = pending.computeIfAbsent(it, k -> new Pending());
-                if (slot == 0 && !start(p, it)) {
+                if (slot == 0) {
+                    claiming = new Pending();
+                    pending.put(it, claiming);
+                    start(claiming, it);
+                }
+                p = claiming;
+                if (p.error != null) { // failed: its remaining slots are not worth reading
+                    claimSlot = 0;
                     claimIteration++;
                     lock.notifyAll();
                     continue;
@@ -202,18 +210,16 @@ public final class Loader implements AutoCloseable {
         }
     }
 
-    /** Under the lock: the indices of batch {@code it}; false (and the batch failed) when they cannot be had. */
-    private boolean start(Pending p, long it) {
+    /** Under the lock: the indices of batch {@code it}, or the batch failed with the reason they cannot be had. */
+    private void start(Pending p, long it) {
         try {
             int[] idx = indices.apply(it);
             if (idx.length == 0) throw new IllegalArgumentException(data.name() + ": batch " + it + " has no samples");
             p.indices = idx;
             p.samples = new Sample[idx.length];
             p.remaining = idx.length;
-            return true;
         } catch (RuntimeException | Error e) {
             p.error = e;
-            return false;
         }
     }
 

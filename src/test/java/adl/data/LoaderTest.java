@@ -121,6 +121,11 @@ class LoaderTest {
             UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> l.take(3));
             assertEquals("java.io.IOException: /data/images/bad_" + bad + ".png: truncated PNG (IEND missing)", e.getMessage());
             assertTrue(e.getSuppressed()[0].getMessage().contains("loader err for batch 3"), e.getSuppressed()[0].getMessage());
+            assertSame(Loader.compute(DATA, ORDER, AUGMENT, 4), l.take(4));
+            assertTrue(java.util.Arrays.stream(ORDER.apply(5)).anyMatch(i -> i == bad));
+            assertThrows(UncheckedIOException.class, () -> l.take(5));
+            assertSame(Loader.compute(DATA, ORDER, AUGMENT, 6), l.take(6));
+            assertTrue(l.threads().stream().allMatch(Thread::isAlive), "workers survive a failed batch");
         }
     }
 
