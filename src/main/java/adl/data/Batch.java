@@ -30,6 +30,15 @@ public record Batch(Tensor images, Tensor labels) {
         return new Batch(Tensors.of(device, DType.F32, Shape.of(n, 3, h, w), img), Tensors.ofInts(device, Shape.of(n, h, w), lab));
     }
 
+    /** The host batch on {@code device}: images [N, 3, H, W] F32, labels [N, H, W] I32 (values as they are). */
+    public static Batch of(HostBatch host, Device device) {
+        float[] f = host.images();
+        double[] img = new double[f.length];
+        for (int i = 0; i < f.length; i++) img[i] = f[i];
+        return new Batch(Tensors.of(device, DType.F32, Shape.of(host.size(), 3, host.height(), host.width()), img),
+                Tensors.ofInts(device, Shape.of(host.size(), host.height(), host.width()), host.labels()));
+    }
+
     /**
      * @param flip whether to apply the random horizontal flip (training) or not (validation)
      */

@@ -7,9 +7,12 @@ import adl.backend.Tensors;
 import adl.data.Augment;
 import adl.data.Batch;
 import adl.data.Dataset;
+import adl.data.HostBatch;
 import adl.data.ImageFiles;
+import adl.data.Loader;
 import adl.data.Normalization;
 import adl.data.Sample;
+import adl.data.SampleTransform;
 import adl.memory.Scope;
 import adl.nas.Architecture;
 import adl.nn.Module;
@@ -22,8 +25,6 @@ import adl.train.plot.CurvePlot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
@@ -38,6 +39,8 @@ import java.util.function.LongConsumer;
  */
 public final class RetrainLoop {
     private static final long ORDER = 0x5EED_00C0L;
+    /** Training batches the loader makes ahead of the step. */
+    static final int PREFETCH = 2;
 
     private final RetrainConfig cfg;
     private final RunFiles files;
@@ -51,7 +54,9 @@ public final class RetrainLoop {
     private final SGD sgd;
     private final PolySchedule schedule;
     private final Augment augment;
+    private final int loaderWorkers = Loader.defaultWorkers(Runtime.getRuntime().availableProcessors());
     private SearchState state = SearchState.start();
+    private long dataWaitNanos;
     private long lastCheckpointNanos = System.nanoTime(), sessionStartNanos;
 
     /** What a run ended with: its counters, and whether it stopped early on request. */
@@ -92,18 +97,25 @@ public final class RetrainLoop {
             prepare();
             sessionStartNanos = System.nanoTime();
             double secondsBefore = state.seconds();
-            while (state.iteration() < cfg.iters()) {
-                iteration(secondsBefore);
-                boolean evalNow = state.iteration() % cfg.evalEvery() == 0 || state.iteration() == cfg.iters();
-                if (evalNow) evaluate(secondsBefore);
-                if (stop.requested()) {
-                    if (!evalNow) checkpoint();
-                    listener.message("stopped at iteration " + state.iteration() + "; resume with --resume " + files.dir());
-                    return new Result(state, true);
+            try (Loader loader = new Loader("retrain", train, this::batchIndices, SampleTransform.augment(augment, cfg.seed()),
+                    state.iteration(), cfg.iters(), PREFETCH, loaderWorkers)) {
+                try {
+                    while (state.iteration() < cfg.iters()) {
+                        iteration(loader, secondsBefore);
+                        boolean evalNow = state.iteration() % cfg.evalEvery() == 0 || state.iteration() == cfg.iters();
+                        if (evalNow) evaluate(secondsBefore);
+                        if (stop.requested()) {
+                            if (!evalNow) checkpoint();
+                            listener.message("stopped at iteration " + state.iteration() + "; resume with --resume " + files.dir());
+                            return new Result(state, true);
+                        }
+                        if (!evalNow && System.nanoTime() - lastCheckpointNanos > cfg.checkpointMinutes() * 60e9) checkpoint();
+                    }
+                    return new Result(state, false);
+                } finally {
+                    dataWaitNanos += loader.waitNanos();
                 }
-                if (!evalNow && System.nanoTime() - lastCheckpointNanos > cfg.checkpointMinutes() * 60e9) checkpoint();
             }
-            return new Result(state, false);
         } catch (adl.backend.cuda.CachingAllocator.OutOfDeviceMemory e) {
             Path last = files.latestCheckpoint();
             throw new SearchFailed(e.getMessage() + " (at iteration " + (state.iteration() + 1) + "); "
@@ -159,16 +171,17 @@ public final class RetrainLoop {
         return out;
     }
 
-    private void iteration(double secondsBefore) throws IOException {
+    /** Seconds the training steps waited for their batches, summed over this object's runs. */
+    public double dataWaitSeconds() { return dataWaitNanos / 1e9; }
+
+    private void iteration(Loader loader, double secondsBefore) throws IOException {
         long global = state.iteration();
         double lr = schedule.lr(global);
         beforeIteration.accept(global);
         double loss;
         try (Scope s = Scope.open()) {
-            List<Sample> crops = new ArrayList<>();
-            int[] idx = batchIndices(global);
-            for (int k = 0; k < idx.length; k++) crops.add(augment.apply(train.get(idx[k]), cfg.seed(), global, k));
-            Batch b = Batch.of(crops, device);
+            HostBatch host = loader.take(global);
+            Batch b = Batch.of(host, device);
             Tensor l = LossOps.crossEntropy(net.forward(b.images()), b.labels(), LossOps.IGNORE_LABEL);
             loss = Tensors.item(l);
             if (!Double.isFinite(loss)) throw nonFinite("training loss is " + loss, global);

@@ -5,6 +5,8 @@ import adl.backend.Device;
 import adl.backend.Tensors;
 import adl.data.Batch;
 import adl.data.Dataset;
+import adl.data.Loader;
+import adl.data.SampleTransform;
 import adl.memory.Scope;
 import adl.nas.Architect;
 import adl.nas.Architecture;
@@ -31,6 +33,8 @@ import java.util.Map;
  */
 public final class SearchLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SearchLoop.class.getName());
+    /** Batches each loader makes ahead of the steps. */
+    static final int PREFETCH = 2;
 
     private final SearchConfig cfg;
     private final RunFiles files;
@@ -44,6 +48,10 @@ public final class SearchLoop implements AutoCloseable {
     private final CosineSchedule schedule;
     private final EpochPlots plots;
     private SearchState state = SearchState.start();
+    private final int loaderWorkers = Loader.defaultWorkers(Runtime.getRuntime().availableProcessors());
+    /** The A stream (key: global iteration) and the B stream (key: architecture step), open during {@link #run}. */
+    private Loader loaderA, loaderB;
+    private long dataWaitNanos;
     private long lastCheckpointNanos = System.nanoTime();
     private long sessionStartNanos;
 
@@ -100,6 +108,7 @@ public final class SearchLoop implements AutoCloseable {
         try {
             prepare();
             int ipe = cfg.resolvedItersPerEpoch();
+            openLoaders();
             sessionStartNanos = System.nanoTime();
             double secondsBefore = state.seconds();
             Architecture arch = null;
@@ -122,9 +131,51 @@ public final class SearchLoop implements AutoCloseable {
             throw new SearchFailed(e.getMessage() + " (at iteration " + (state.iteration() + 1) + "); "
                     + (last == null ? "no checkpoint was written yet." : "the last checkpoint, " + last + ", is intact."), e);
         } finally {
+            closeLoaders();
             stop.finished();
         }
     }
+
+    /**
+     * The batches of the rest of the run, made ahead on worker threads: A batch of global iteration
+     * g = epoch·ipe + it is {@link DataOrder#batchA}(epoch, it); B batch of architecture step k is
+     * {@link DataOrder#batchB}(k), taken at global iteration archStartEpoch·ipe + k (one
+     * architecture step per iteration from that epoch on). Both with the flip rule of
+     * {@link Batch#of(Dataset, int[], Device, long, int, boolean)} for the epoch of their iteration,
+     * so the batches are those the loop built itself before the loader.
+     */
+    private void openLoaders() {
+        loaderA = streamA(cfg, order, train, state.iteration(), loaderWorkers);
+        loaderB = streamB(cfg, order, train, state.archSteps(), loaderWorkers);
+    }
+
+    /** The A stream from global iteration {@code start} to the end of the run. */
+    static Loader streamA(SearchConfig cfg, DataOrder order, Dataset train, long start, int workers) {
+        int ipe = cfg.resolvedItersPerEpoch();
+        return new Loader("search-a", train, g -> order.batchA((int) (g / ipe), (int) (g % ipe), cfg.batch()),
+                SampleTransform.seededFlip(cfg.seed(), g -> g / ipe), start, cfg.totalIterations(), PREFETCH, workers);
+    }
+
+    /** The B stream from architecture step {@code start} to the end of the run. */
+    static Loader streamB(SearchConfig cfg, DataOrder order, Dataset train, long start, int workers) {
+        int ipe = cfg.resolvedItersPerEpoch();
+        long archStart = (long) cfg.archStartEpoch() * ipe;
+        return new Loader("search-b", train, k -> order.batchB(k, cfg.batch()),
+                SampleTransform.seededFlip(cfg.seed(), k -> (archStart + k) / ipe), start,
+                Math.max(start, cfg.totalIterations() - archStart), PREFETCH, workers);
+    }
+
+    private void closeLoaders() {
+        for (Loader l : new Loader[] {loaderA, loaderB}) {
+            if (l == null) continue;
+            dataWaitNanos += l.waitNanos();
+            l.close();
+        }
+        loaderA = loaderB = null;
+    }
+
+    /** Seconds the steps waited for their batches (A and B), summed over this object's runs. */
+    public double dataWaitSeconds() { return dataWaitNanos / 1e9; }
 
     private void prepare() throws IOException {
         Files.createDirectories(files.dir());
@@ -167,14 +218,14 @@ public final class SearchLoop implements AutoCloseable {
     private double[] eagerSteps(int epoch, int it, long global, double lr, boolean archStep) {
         double trainLoss, archLoss = Double.NaN;
         try (Scope s = Scope.open()) {
-            Batch a = Batch.of(train, order.batchA(epoch, it, cfg.batch()), device, cfg.seed(), epoch, true);
+            Batch a = Batch.of(loaderA.take(global), device);
             trainLoss = weightStep.step(a.images(), a.labels(), lr);
         } catch (ArithmeticException e) {
             throw nonFinite(e.getMessage(), epoch, global);
         }
         if (archStep) {
             try (Scope s = Scope.open()) {
-                Batch b = Batch.of(train, order.batchB(state.archSteps(), cfg.batch()), device, cfg.seed(), epoch, true);
+                Batch b = Batch.of(loaderB.take(state.archSteps()), device);
                 archLoss = architect.step(b.images(), b.labels());
             } catch (ArithmeticException e) {
                 throw nonFinite(e.getMessage(), epoch, global);
@@ -186,8 +237,8 @@ public final class SearchLoop implements AutoCloseable {
     /** The same iteration as CUDA graphs ({@link SearchGraphs}): both batches built on the host, then one step. */
     private double[] graphSteps(int epoch, int it, long global, double lr, boolean archStep) {
         try (Scope s = Scope.open()) {
-            Batch a = Batch.of(train, order.batchA(epoch, it, cfg.batch()), Device.CPU, cfg.seed(), epoch, true);
-            Batch b = archStep ? Batch.of(train, order.batchB(state.archSteps(), cfg.batch()), Device.CPU, cfg.seed(), epoch, true) : null;
+            Batch a = Batch.of(loaderA.take(global), Device.CPU);
+            Batch b = archStep ? Batch.of(loaderB.take(state.archSteps()), Device.CPU) : null;
             return graphs.iteration(a, b, lr);
         } catch (ArithmeticException e) {
             throw nonFinite(e.getMessage(), epoch, global);
