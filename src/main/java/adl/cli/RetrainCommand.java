@@ -37,7 +37,7 @@ final class RetrainCommand implements Callable<Integer> {
     /** Synthetic defaults: sized so the no-argument run finishes in minutes on two cores. */
     static final FixedNetwork.Widths SYNTHETIC_WIDTHS = new FixedNetwork.Widths(16, 32, 64, 16, 64);
     static final double SYNTHETIC_LR = 0.01;
-    static final int SYNTHETIC_F = 4, SYNTHETIC_CROP = 64, SYNTHETIC_ITERS = 2000, SYNTHETIC_TRAIN = 200, SYNTHETIC_VAL = 24;
+    static final int SYNTHETIC_F = 4, SYNTHETIC_CROP = 64, SYNTHETIC_ITERS = 1000, SYNTHETIC_TRAIN = 200, SYNTHETIC_VAL = 24;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -66,10 +66,10 @@ class RetrainCommandTest {
         try (var s = Files.list(samples)) {
             for (Path img : s.toList()) {
                 BufferedImage mask = ImageIO.read(masks.resolve(img.getFileName()).toFile());
-                assertEquals(64, mask.getWidth(), "synthetic images are twice the crop");
+                assertEquals(32, mask.getWidth(), "validation images are crop-sized");
                 Set<Integer> colours = new HashSet<>();
                 for (int[] c : Palettes.synthetic().colors()) colours.add((c[0] << 16) | (c[1] << 8) | c[2]);
-                for (int y = 0; y < 64; y++) for (int x = 0; x < 64; x++) {
+                for (int y = 0; y < 32; y++) for (int x = 0; x < 32; x++) {
                     assertTrue(colours.contains(mask.getRGB(x, y) & 0xFFFFFF), "every pixel is a palette colour");
                 }
             }
