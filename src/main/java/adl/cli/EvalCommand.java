@@ -34,7 +34,7 @@ final class EvalCommand implements Callable<Integer> {
     String dataset;
     @Option(names = "--data", paramLabel = "DIR", description = "Dataset folder (default: the run's).")
     Path data;
-    @Option(names = "--split", description = "Split to score: val or train. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--split", description = "Split to score (val, train; VOC also train_aug). Default: ${DEFAULT-VALUE}. Real datasets are scored on whole images.")
     String split = "val";
     @Option(names = "--scales", split = ",", paramLabel = "S1,S2,...", description = "Input scales whose probabilities are averaged, e.g. 0.5,0.75,1,1.25,1.5,1.75 (default 1).")
     List<Double> scales;
@@ -54,10 +54,10 @@ final class EvalCommand implements Callable<Integer> {
         for (double v : s) if (!(v > 0)) throw new CommandLine.ParameterException(spec.commandLine(), "--scales must be positive numbers, got " + v);
         PrintWriter out = spec.commandLine().getOut();
         try (TrainedRun r = TrainedRun.open(spec.commandLine(), run, checkpoint, dev)) {
-            if (dataset != null && !dataset.equals(r.config.dataset())) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--dataset " + dataset + ": only the run's own dataset (" + r.config.dataset() + ") can be scored so far");
+            Dataset ds = r.dataset(spec.commandLine(), dataset, data, split);
+            if (ds.numClasses() != r.config.classes()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), ds.name() + " has " + ds.numClasses() + " classes, the network predicts " + r.config.classes());
             }
-            Dataset ds = r.dataset(spec.commandLine(), split);
             out.printf(Locale.ROOT, "eval: %s (%s) on %s, %d images, scales %s%s, %s%n", run, r.checkpoint.getFileName(), ds.name(), ds.size(), s,
                     flip ? " + flip" : "", dev);
             out.flush();

@@ -2,6 +2,7 @@ package adl.cli;
 
 import adl.backend.Device;
 import adl.backend.cpu.Parallel;
+import adl.data.CenterCropped;
 import adl.data.Dataset;
 import adl.data.SyntheticDataset;
 import adl.nas.Architecture;
@@ -37,6 +38,8 @@ final class RetrainCommand implements Callable<Integer> {
     /** Synthetic defaults: sized so the no-argument run finishes in minutes on two cores. */
     static final FixedNetwork.Widths SYNTHETIC_WIDTHS = new FixedNetwork.Widths(16, 32, 64, 16, 64);
     static final double SYNTHETIC_LR = 0.01;
+    /** The paper's Cityscapes schedule. */
+    static final int PAPER_ITERS = 500_000;
     static final int SYNTHETIC_F = 4, SYNTHETIC_CROP = 64, SYNTHETIC_ITERS = 1000, SYNTHETIC_TRAIN = 200, SYNTHETIC_VAL = 24;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -51,21 +54,24 @@ final class RetrainCommand implements Callable<Integer> {
             description = "Widths of the stem convs, ASPP, low-level projection and decoder. Default: the paper's 64,128,256,48,256; "
                     + "16,32,64,16,64 on the synthetic data.")
     int[] widths;
-    @Option(names = "--dataset", description = "Dataset: synthetic (real datasets come later). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dataset", description = "synthetic, cityscapes, voc, ade20k or folder (datasets/*.md): trains on its training split, "
+            + "validates on centre crops of its validation split. Default: ${DEFAULT-VALUE}.")
     String dataset = "synthetic";
     @Option(names = "--data", paramLabel = "DIR", description = "Dataset folder (not needed for synthetic).")
     Path data;
-    @Option(names = "--classes", description = "Number of classes (must match the dataset; synthetic has 6).")
+    @Option(names = "--resize", description = "Scale real images as they are read (e.g. 0.5 for half resolution). Default 1.")
+    Double resize;
+    @Option(names = "--classes", description = "Number of classes: a check, it must match the dataset (synthetic 6, Cityscapes 19, VOC 21, ADE20K 150).")
     Integer classes;
-    @Option(names = "--crop", description = "Square training crop (synthetic " + SYNTHETIC_CROP + "; the paper uses 769 on Cityscapes).")
+    @Option(names = "--crop", description = "Square training crop (synthetic " + SYNTHETIC_CROP + "; real data: 769 on Cityscapes as the paper, 513 elsewhere).")
     Integer crop;
     @Option(names = "--image-size", description = "Side of the synthetic images (default: twice the crop, so that random scales down to 0.5 "
             + "still fill a crop); training crops are cut from them. Validation images are crop-sized: a network trained on small crops "
             + "sees its deepest levels at 2x2 and scores worst on larger inputs.")
     Integer imageSize;
-    @Option(names = "--batch", description = "Batch size (default 4).")
+    @Option(names = "--batch", description = "Batch size (synthetic 4, real data 8).")
     Integer batch;
-    @Option(names = "--iters", description = "Training iterations (synthetic " + SYNTHETIC_ITERS + "; the paper 500000).")
+    @Option(names = "--iters", description = "Training iterations (synthetic " + SYNTHETIC_ITERS + "; real data the paper's " + PAPER_ITERS + ").")
     Integer iters;
     @Option(names = "--lr", description = "Initial learning rate of the poly schedule (default 0.05, the paper's; " + SYNTHETIC_LR
             + " on the synthetic data, where the CPU-sized network with batch 4 does better with it).")
@@ -78,9 +84,9 @@ final class RetrainCommand implements Callable<Integer> {
     Double dropPath;
     @Option(names = "--train-images", description = "Training images (synthetic only; default " + SYNTHETIC_TRAIN + ").")
     Integer trainImages;
-    @Option(names = "--val-images", description = "Validation images scored at each evaluation (default " + SYNTHETIC_VAL + ").")
+    @Option(names = "--val-images", description = "Validation images scored at each evaluation (synthetic " + SYNTHETIC_VAL + ", real data 100).")
     Integer valImages;
-    @Option(names = "--eval-every", description = "Validate, plot and checkpoint every this many iterations (default: 8 times per run).")
+    @Option(names = "--eval-every", description = "Validate, plot and checkpoint every this many iterations (synthetic: 8 times per run; real data 5000).")
     Integer evalEvery;
     @Option(names = "--device", description = "auto, cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
     String device = "auto";
@@ -101,9 +107,6 @@ final class RetrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Device dev = DeviceOption.resolve(spec.commandLine(), "retrain", device, spec.commandLine().getErr());
         if (dev == null) return 2;
-        if (!dataset.equals("synthetic")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--dataset " + dataset + ": only 'synthetic' exists so far");
-        }
         RetrainConfig cfg;
         Architecture architecture;
         Path dir;
@@ -116,10 +119,13 @@ final class RetrainCommand implements Callable<Integer> {
             cfg = files.readJson(RunFiles.CONFIG, RetrainConfig.class);
             architecture = Architecture.read(files.file(RunFiles.ARCHITECTURE));
         } else {
+            String name = DataChoice.name(spec.commandLine(), dataset);
+            boolean synthetic = name.equals(DataChoice.SYNTHETIC);
             Architecture found = RunArchitecture.resolve(spec.commandLine(), arch);
-            int f = filterMultiplier != null ? filterMultiplier : dataset.equals("synthetic") ? SYNTHETIC_F : RunArchitecture.defaultWidth(arch);
+            int f = filterMultiplier != null ? filterMultiplier : synthetic ? SYNTHETIC_F : RunArchitecture.defaultWidth(arch);
             architecture = new Architecture(found.cell(), found.path(), f);
-            cfg = resolve(f);
+            Dataset realTrain = synthetic ? null : DataChoice.open(spec.commandLine(), name, data, "train", resize != null ? resize : 1.0);
+            cfg = resolve(name, f, realTrain);
             dir = out != null ? out : Path.of("runs", "retrain-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             if (Files.exists(dir.resolve(RunFiles.CONFIG))) {
                 throw new CommandLine.ParameterException(spec.commandLine(), dir + " already holds a run: use --resume " + dir + " to continue it, or another --out");
@@ -127,8 +133,15 @@ final class RetrainCommand implements Callable<Integer> {
         }
         int nThreads = threads != null ? threads : cfg.threads();
         Parallel.setThreads(nThreads);
-        Dataset train = new SyntheticDataset("train", cfg.trainImages(), cfg.imageSize(), cfg.imageSize(), cfg.seed());
-        Dataset val = new SyntheticDataset("val", cfg.valImages(), cfg.crop(), cfg.crop(), cfg.seed());
+        Dataset train, val;
+        if (cfg.dataset().equals(DataChoice.SYNTHETIC)) {
+            train = new SyntheticDataset("train", cfg.trainImages(), cfg.imageSize(), cfg.imageSize(), cfg.seed());
+            val = new SyntheticDataset("val", cfg.valImages(), cfg.crop(), cfg.crop(), cfg.seed());
+        } else {
+            Path root = Path.of(cfg.data());
+            train = DataChoice.open(spec.commandLine(), cfg.dataset(), root, "train", cfg.resize());
+            val = new CenterCropped(DataChoice.open(spec.commandLine(), cfg.dataset(), root, "val", cfg.resize()), cfg.crop());
+        }
         if (train.numClasses() != cfg.classes()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--classes " + cfg.classes() + ": " + train.name() + " has " + train.numClasses());
         }
@@ -165,20 +178,33 @@ final class RetrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private RetrainConfig resolve(int f) {
-        int n = or(iters, SYNTHETIC_ITERS);
+    /**
+     * Flags and defaults: on the synthetic data the CPU-sized run (F 4, small widths, crop 64, lr 0.01, 1000 iterations);
+     * on a real dataset the paper's recipe (F of the preset, paper widths, crop 769 on Cityscapes / 513 elsewhere, lr 0.05,
+     * 500,000 iterations, the whole training split, 100 validation centre crops).
+     */
+    private RetrainConfig resolve(String name, int f, Dataset realTrain) {
+        boolean synthetic = realTrain == null;
+        int n = or(iters, synthetic ? SYNTHETIC_ITERS : PAPER_ITERS);
+        int c = or(crop, synthetic ? SYNTHETIC_CROP : DataChoice.paperCrop(name));
+        int k = synthetic ? SyntheticDataset.CLASSES.size() : realTrain.numClasses();
+        if (classes != null && classes != k) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--classes " + classes + ": the " + name + " data has " + k + " classes");
+        }
         try {
-            return new RetrainConfig(arch, f, widths(), or(classes, SyntheticDataset.CLASSES.size()), dataset, data == null ? null : data.toString(), device,
-                    or(crop, SYNTHETIC_CROP), or(imageSize, 2 * or(crop, SYNTHETIC_CROP)), or(batch, 4), n, or(lr, dataset.equals("synthetic") ? SYNTHETIC_LR : 0.05), or(momentum, 0.9), or(weightDecay, 4e-5), or(dropPath, 0.0),
-                    0.5, 2.0, or(trainImages, SYNTHETIC_TRAIN), or(valImages, SYNTHETIC_VAL), or(evalEvery, Math.max(1, n / 8)),
+            return new RetrainConfig(arch, f, widths(synthetic), k, name, data == null ? null : data.toAbsolutePath().toString(),
+                    resize != null ? resize : 1.0, device, c, or(imageSize, 2 * c), or(batch, synthetic ? 4 : 8), n,
+                    or(lr, synthetic ? SYNTHETIC_LR : 0.05), or(momentum, 0.9), or(weightDecay, 4e-5), or(dropPath, 0.0),
+                    0.5, 2.0, or(trainImages, synthetic ? SYNTHETIC_TRAIN : realTrain.size()), or(valImages, synthetic ? SYNTHETIC_VAL : 100),
+                    or(evalEvery, Math.max(1, synthetic ? n / 8 : 5000)),
                     or(seed, 0L), or(threads, Runtime.getRuntime().availableProcessors()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 
-    private FixedNetwork.Widths widths() {
-        if (widths == null) return dataset.equals("synthetic") ? SYNTHETIC_WIDTHS : FixedNetwork.Widths.PAPER;
+    private FixedNetwork.Widths widths(boolean synthetic) {
+        if (widths == null) return synthetic ? SYNTHETIC_WIDTHS : FixedNetwork.Widths.PAPER;
         if (widths.length != 5) throw new CommandLine.ParameterException(spec.commandLine(), "--widths wants five numbers, e.g. 64,128,256,48,256");
         try {
             return new FixedNetwork.Widths(widths[0], widths[1], widths[2], widths[3], widths[4]);

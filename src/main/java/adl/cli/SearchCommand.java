@@ -2,6 +2,7 @@ package adl.cli;
 
 import adl.backend.Device;
 import adl.backend.cpu.Parallel;
+import adl.data.CenterCropped;
 import adl.data.Dataset;
 import adl.data.SyntheticDataset;
 import adl.train.RunFiles;
@@ -31,10 +32,13 @@ import java.util.concurrent.Callable;
 final class SearchCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--dataset", description = "Dataset: synthetic (real datasets come later). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dataset", description = "synthetic, cityscapes, voc, ade20k or folder (datasets/*.md). Its training split is divided "
+            + "into the halves A and B; its validation split is scored on centre crops. Default: ${DEFAULT-VALUE}.")
     String dataset = "synthetic";
     @Option(names = "--data", paramLabel = "DIR", description = "Dataset folder (not needed for synthetic).")
     Path data;
+    @Option(names = "--resize", description = "Scale real images as they are read (the paper searches on half-resolution Cityscapes: 0.5). Default 1.")
+    Double resize;
     @Option(names = "--device", description = "auto, cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE} (CUDA device 0 when usable, else the CPU).")
     String device = "auto";
     @Option(names = "--preset", description = "small or paper: the defaults of every number below. Default: ${DEFAULT-VALUE}.")
@@ -94,9 +98,6 @@ final class SearchCommand implements Callable<Integer> {
         Device dev = DeviceOption.resolve(spec.commandLine(), "search", device, spec.commandLine().getErr());
         if (dev == null) return 2;
         boolean graphs = DeviceOption.cudaGraphs(cudaGraphs, dev, "search", spec.commandLine().getErr());
-        if (!dataset.equals("synthetic")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--dataset " + dataset + ": only 'synthetic' exists so far");
-        }
         SearchConfig cfg;
         Path dir;
         if (resume != null) {
@@ -109,7 +110,10 @@ final class SearchCommand implements Callable<Integer> {
                 spec.commandLine().getOut().println("no checkpoint in " + dir + " yet: starting that run from the beginning");
             }
         } else {
-            cfg = resolve();
+            String name = DataChoice.name(spec.commandLine(), dataset);
+            Dataset realTrain = name.equals(DataChoice.SYNTHETIC) ? null
+                    : DataChoice.open(spec.commandLine(), name, data, "train", resize != null ? resize : 1.0);
+            cfg = resolve(name, realTrain);
             dir = out != null ? out : Path.of("runs", "search-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             if (Files.exists(dir.resolve(RunFiles.CONFIG))) {
                 throw new CommandLine.ParameterException(spec.commandLine(), dir + " already holds a run: use --resume " + dir + " to continue it, or another --out");
@@ -117,8 +121,15 @@ final class SearchCommand implements Callable<Integer> {
         }
         int nThreads = threads != null ? threads : cfg.threads();
         Parallel.setThreads(nThreads);
-        Dataset train = new SyntheticDataset("train", cfg.trainImages(), cfg.crop(), cfg.crop(), cfg.seed());
-        Dataset val = new SyntheticDataset("val", cfg.valImages(), cfg.crop(), cfg.crop(), cfg.seed());
+        Dataset train, val;
+        if (cfg.dataset().equals(DataChoice.SYNTHETIC)) {
+            train = new SyntheticDataset("train", cfg.trainImages(), cfg.crop(), cfg.crop(), cfg.seed());
+            val = new SyntheticDataset("val", cfg.valImages(), cfg.crop(), cfg.crop(), cfg.seed());
+        } else {
+            Path root = Path.of(cfg.data());
+            train = DataChoice.open(spec.commandLine(), cfg.dataset(), root, "train", cfg.resize());
+            val = new CenterCropped(DataChoice.open(spec.commandLine(), cfg.dataset(), root, "val", cfg.resize()), cfg.crop());
+        }
         java.io.PrintStream console = System.out;
         console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d, %d epochs (architecture from %d), %d iterations, %d threads, %s%n",
                 resume != null ? "resuming " + dir : "run " + dir, cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), cfg.crop(), cfg.batch(),
@@ -151,7 +162,7 @@ final class SearchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private SearchConfig resolve() {
+    private SearchConfig resolve(String name, Dataset realTrain) {
         SearchPreset p = switch (preset) {
             case "small" -> SearchPreset.SMALL;
             case "paper" -> SearchPreset.PAPER;
@@ -161,14 +172,14 @@ final class SearchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--arch-betas wants two numbers, e.g. 0.9,0.999");
         }
         try {
-            return new SearchConfig(dataset, data == null ? null : data.toString(), "cpu",
+            return new SearchConfig(name, data == null ? null : data.toAbsolutePath().toString(), resize != null ? resize : 1.0, "cpu",
                     or(layers, p.layers), or(blocks, p.blocks), or(filterMultiplier, p.filterMultiplier), or(crop, p.crop),
                     or(batch, p.batch), or(epochs, p.epochs), or(archStartEpoch, p.archStartEpoch), or(itersPerEpoch, 0),
                     or(lr, SearchPreset.LR), or(lrMin, SearchPreset.LR_MIN), or(momentum, SearchPreset.MOMENTUM),
                     or(weightDecay, SearchPreset.WEIGHT_DECAY), or(archLr, SearchPreset.ARCH_LR),
                     or(archWeightDecay, SearchPreset.ARCH_WEIGHT_DECAY),
                     archBetas != null ? archBetas[0] : SearchPreset.ARCH_BETA1, archBetas != null ? archBetas[1] : SearchPreset.ARCH_BETA2,
-                    or(trainImages, p.trainImages), or(valImages, p.valImages), or(seed, 0L),
+                    or(trainImages, realTrain != null ? realTrain.size() : p.trainImages), or(valImages, p.valImages), or(seed, 0L),
                     or(threads, Runtime.getRuntime().availableProcessors()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

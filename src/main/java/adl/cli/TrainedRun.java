@@ -2,6 +2,7 @@ package adl.cli;
 
 import adl.backend.Device;
 import adl.data.Dataset;
+import adl.data.Datasets;
 import adl.data.Palette;
 import adl.data.Palettes;
 import adl.data.SyntheticDataset;
@@ -66,16 +67,28 @@ final class TrainedRun implements AutoCloseable {
         return new TrainedRun(cfg, a, net, ckpt);
     }
 
-    /** The run's dataset split ("train" or "val") — what it trained and validated on. */
-    Dataset dataset(CommandLine cmd, String split) {
-        return switch (split) {
-            case "val" -> new SyntheticDataset("val", config.valImages(), config.crop(), config.crop(), config.seed());
-            case "train" -> new SyntheticDataset("train", config.trainImages(), config.imageSize(), config.imageSize(), config.seed());
-            default -> throw new CommandLine.ParameterException(cmd, "--split must be train or val, got '" + split + "'");
-        };
+    /**
+     * Split {@code split} of dataset {@code name} (the run's own by default) under {@code data} (the run's folder by
+     * default): synthetic "train" / "val" as the run made them; a real dataset's images whole, as read (with the
+     * run's --resize), so that eval scores full images.
+     */
+    Dataset dataset(CommandLine cmd, String name, Path data, String split) {
+        String dsName = name != null ? DataChoice.name(cmd, name) : config.dataset();
+        if (dsName.equals(DataChoice.SYNTHETIC)) {
+            return switch (split) {
+                case "val" -> new SyntheticDataset("val", config.valImages(), config.crop(), config.crop(), config.seed());
+                case "train" -> new SyntheticDataset("train", config.trainImages(), config.imageSize(), config.imageSize(), config.seed());
+                default -> throw new CommandLine.ParameterException(cmd, "--split must be train or val for synthetic data, got '" + split + "'");
+            };
+        }
+        Path dir = data != null ? data : config.data() != null ? Path.of(config.data()) : null;
+        return DataChoice.open(cmd, dsName, dir, split, config.resize());
     }
 
-    Palette palette() { return Palettes.forDataset(config.dataset()); }
+    /** Class colours of the run's dataset (a folder dataset's from its classes.json). */
+    Palette palette() {
+        return config.dataset().equals(DataChoice.SYNTHETIC) ? Palettes.synthetic() : Datasets.palette(config.dataset(), Path.of(config.data()));
+    }
 
     @Override public void close() { net.close(); }
 }

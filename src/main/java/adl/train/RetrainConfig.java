@@ -12,6 +12,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param filterMultiplier F of the retrained network: C = F·2^level filters per block
  * @param widths          widths of the stem, ASPP and decoder (the paper's: 64, 128, 256, 48, 256)
  * @param classes         number of classes (from the dataset)
+ * @param resize          scale applied to every image and label of a real dataset as it is read
  * @param imageSize       side of the synthetic training images (crops are cut from them; validation images are crop-sized)
  * @param iters           training iterations (the poly schedule runs over them)
  * @param dropPath        final drop-path probability of the deepest cell (0 = off)
@@ -28,6 +29,7 @@ public record RetrainConfig(
         @JsonProperty("classes") int classes,
         @JsonProperty("dataset") String dataset,
         @JsonProperty("data") String data,
+        @JsonProperty("resize") double resize,
         @JsonProperty("device") String device,
         @JsonProperty("crop") int crop,
         @JsonProperty("image_size") int imageSize,
@@ -49,6 +51,7 @@ public record RetrainConfig(
 
     public RetrainConfig {
         require(filterMultiplier >= 1, "--filter-multiplier must be >= 1");
+        require(resize > 0 && resize <= 4, "--resize must be in (0, 4] (0.5 = half resolution)");
         require(widths != null, "widths missing");
         require(classes >= 2, "need at least 2 classes");
         require(crop >= 16, "--crop must be >= 16");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * Every setting of a search (paper §4.2, §5.1; DESIGN §5 "Search"), resolved and immutable.
  * Parsed by the CLI, saved as config.json in the run directory, read back on resume.
  *
+ * @param resize        scale applied to every image and label of a real dataset as it is read (0.5: the paper's half-resolution Cityscapes)
  * @param itersPerEpoch 0 = one pass over the A half (|A| / batch)
  * @param trainImages   size of the training split (synthetic data; it is divided into A and B)
  * @param valImages     validation images scored after every epoch
@@ -15,6 +16,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record SearchConfig(
         @JsonProperty("dataset") String dataset,
         @JsonProperty("data") String data,
+        @JsonProperty("resize") double resize,
         @JsonProperty("device") String device,
         @JsonProperty("layers") int layers,
         @JsonProperty("blocks") int blocks,
@@ -40,6 +42,7 @@ public record SearchConfig(
         @JsonProperty("keep_checkpoints") int keepCheckpoints) {
 
     public SearchConfig {
+        require(resize > 0 && resize <= 4, "--resize must be in (0, 4] (0.5 = half resolution)");
         require(layers >= 1, "--layers must be >= 1");
         require(blocks >= 1, "--blocks must be >= 1");
         require(filterMultiplier >= 1, "--filter-multiplier must be >= 1");
@@ -53,7 +56,7 @@ public record SearchConfig(
         require(weightDecay >= 0 && archWeightDecay >= 0, "weight decays must be >= 0");
         require(archLr > 0, "--arch-lr must be > 0");
         require(archBeta1 >= 0 && archBeta1 < 1 && archBeta2 >= 0 && archBeta2 < 1, "--arch-betas must be in [0, 1)");
-        require(trainImages >= 2 * batch, "need at least 2 x batch training images (the A and B halves each fill a batch)");
+        require(trainImages >= 2, "need at least 2 training images (one for each of the halves A and B; a half smaller than a batch is cycled)");
         require(valImages >= 1, "--val-images must be >= 1");
         require(threads >= 1, "--threads must be >= 1");
         require(checkpointMinutes > 0, "--checkpoint-minutes must be > 0");

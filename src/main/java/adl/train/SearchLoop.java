@@ -153,7 +153,7 @@ public final class SearchLoop implements AutoCloseable {
     static Loader streamA(SearchConfig cfg, DataOrder order, Dataset train, long start, int workers) {
         int ipe = cfg.resolvedItersPerEpoch();
         return new Loader("search-a", train, g -> order.batchA((int) (g / ipe), (int) (g % ipe), cfg.batch()),
-                SampleTransform.seededFlip(cfg.seed(), g -> g / ipe), start, cfg.totalIterations(), PREFETCH, workers);
+                transform(cfg, cfg.seed(), SampleTransform.seededFlip(cfg.seed(), g -> g / ipe)), start, cfg.totalIterations(), PREFETCH, workers);
     }
 
     /** The B stream from architecture step {@code start} to the end of the run. */
@@ -161,8 +161,17 @@ public final class SearchLoop implements AutoCloseable {
         int ipe = cfg.resolvedItersPerEpoch();
         long archStart = (long) cfg.archStartEpoch() * ipe;
         return new Loader("search-b", train, k -> order.batchB(k, cfg.batch()),
-                SampleTransform.seededFlip(cfg.seed(), k -> (archStart + k) / ipe), start,
+                transform(cfg, cfg.seed() ^ 0xB0B0L, SampleTransform.seededFlip(cfg.seed(), k -> (archStart + k) / ipe)), start,
                 Math.max(start, cfg.totalIterations() - archStart), PREFETCH, workers);
+    }
+
+    /**
+     * The synthetic images are already crop-sized: the seeded flip. A real dataset's images are
+     * cut to crops by the DeepLab augmentation (random scale 0.5–2, crop, flip), keyed by
+     * (stream seed, stream position, slot).
+     */
+    private static SampleTransform transform(SearchConfig cfg, long streamSeed, SampleTransform synthetic) {
+        return cfg.dataset().equals("synthetic") ? synthetic : SampleTransform.augment(adl.data.Augment.deeplab(cfg.crop()), streamSeed);
     }
 
     private void closeLoaders() {

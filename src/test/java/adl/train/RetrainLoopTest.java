@@ -35,7 +35,7 @@ class RetrainLoopTest {
     @TempDir Path tmp;
 
     static RetrainConfig tiny(int iters, int evalEvery, double checkpointMinutes) {
-        return new RetrainConfig("test", 4, adl.nas.retrain.FixedNetwork.Widths.PAPER, 6, "synthetic", null, "cpu", 20, 24, 2, iters, 0.05, 0.9, 4e-5, 0, 0.5, 2.0,
+        return new RetrainConfig("test", 4, adl.nas.retrain.FixedNetwork.Widths.PAPER, 6, "synthetic", null, 1.0, "cpu", 20, 24, 2, iters, 0.05, 0.9, 4e-5, 0, 0.5, 2.0,
                 6, 4, evalEvery, 3, 1, checkpointMinutes, 3);
     }
 
