@@ -33,8 +33,10 @@ import java.util.regex.Pattern;
 final class BenchDataCommand implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--dataset", description = "Dataset (default ${DEFAULT-VALUE}; only synthetic exists yet).") String dataset = "synthetic";
+    @Option(names = "--dataset", description = "synthetic, cityscapes, voc, ade20k or folder (default ${DEFAULT-VALUE}); real data: its training split, "
+            + "decoded from its files with the DeepLab augmentation.") String dataset = "synthetic";
     @Option(names = "--data", description = "Dataset root (real datasets; synthetic ignores it).") Path data;
+    @Option(names = "--resize", description = "Scale real images as they are read (default 1).") double resize = 1.0;
     @Option(names = "--crop", description = "Square crop (default ${DEFAULT-VALUE}).") int crop = 64;
     @Option(names = "--batch", description = "Batch size (default ${DEFAULT-VALUE}).") int batch = 2;
     @Option(names = "--workers", description = "Largest worker count measured, from 1 (default: all cores).") Integer workers;
@@ -57,17 +59,17 @@ final class BenchDataCommand implements java.util.concurrent.Callable<Integer> {
         if (crop < 16 || batch < 2 || iters < 1 || (workers != null && workers < 1) || searchIters < 1 || (searchMs != null && searchMs <= 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "need --crop >= 16, --batch >= 2, --iters >= 1, --workers >= 1, --search-iters >= 1, --search-ms > 0");
         }
-        if (!dataset.equals("synthetic")) {
-            err.println("bench data: only --dataset synthetic exists yet; '" + dataset + "' is not wired to the bench.");
-            return 2;
-        }
+        String name = DataChoice.name(spec.commandLine(), dataset);
+        boolean real = !name.equals(DataChoice.SYNTHETIC);
         if (!augment.equals("deeplab") && !augment.equals("flip")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--augment must be deeplab or flip, got " + augment);
         }
-        if (data != null) out.println("(synthetic data is generated; --data " + data + " is not used)");
+        if (data != null && !real) out.println("(synthetic data is generated; --data " + data + " is not used)");
+        if (real && !augment.equals("deeplab")) throw new CommandLine.ParameterException(spec.commandLine(), "real images need --augment deeplab (they are not crop-sized)");
         boolean deeplab = augment.equals("deeplab");
-        int images = Math.max(4 * batch, 64), side = deeplab ? 2 * crop : crop;
-        Dataset set = new SyntheticDataset("train", images, side, side, seed);
+        int side = deeplab ? 2 * crop : crop;
+        Dataset set = real ? DataChoice.open(spec.commandLine(), name, data, "train", resize) : new SyntheticDataset("train", Math.max(4 * batch, 64), side, side, seed);
+        int images = set.size();
         SampleTransform transform = deeplab ? SampleTransform.augment(Augment.deeplab(crop), seed) : SampleTransform.seededFlip(seed, t -> t / 10);
         LongFunction<int[]> order = t -> {
             int[] idx = new int[batch];
@@ -76,7 +78,7 @@ final class BenchDataCommand implements java.util.concurrent.Callable<Integer> {
         };
         int maxWorkers = workers != null ? workers : Runtime.getRuntime().availableProcessors();
         out.printf(Locale.ROOT, "adl-engine bench data: %s %dx%d images, %s to crop %d, batch %d, %d batches per row, %d cores, java %s%n",
-                set.name(), side, side, deeplab ? "scale/crop/flip" : "flip", crop, batch, iters, Runtime.getRuntime().availableProcessors(), Runtime.version());
+                set.name(), real ? set.get(0).height() : side, real ? set.get(0).width() : side, deeplab ? "scale/crop/flip" : "flip", crop, batch, iters, Runtime.getRuntime().availableProcessors(), Runtime.version());
         out.flush();
         measure(set, order, transform, 1, Math.max(10, iters)); // warm-up (JIT), untimed
         List<double[]> rows = new ArrayList<>();

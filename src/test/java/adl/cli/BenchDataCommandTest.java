@@ -37,8 +37,12 @@ class BenchDataCommandTest {
         assertTrue(out.toString().matches("(?s).*search iteration: [0-9.]+ ms \\(bench search-step, L=2, F=2\\) at crop 16.*"), out.toString());
     }
 
-    @Test void otherDatasetsAreNotWiredYet() {
+    @Test void realDatasetsAreReadFromTheirFiles() {
+        assertEquals(0, run("bench", "data", "--dataset", "cityscapes", "--data", "src/test/resources/datasets/cityscapes", "--crop", "32",
+                "--batch", "2", "--iters", "2", "--workers", "1", "--search-ms", "1000"), err.toString());
+        assertTrue(out.toString().contains("cityscapes/train"), out.toString());
+        assertTrue(out.toString().contains("64x128 images"), "the samples' own size: " + out);
         assertEquals(2, run("bench", "data", "--dataset", "cityscapes", "--data", "/nowhere"));
-        assertTrue(err.toString().contains("only --dataset synthetic exists yet; 'cityscapes'"), err.toString());
+        assertTrue(err.toString().contains("--data /nowhere: no such directory"), err.toString());
     }
 }
