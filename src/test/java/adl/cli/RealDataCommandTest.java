@@ -98,6 +98,17 @@ class RealDataCommandTest {
         assertTrue(r.err().contains("aachen_000000_000019") && !r.err().contains("\tat "), "names the file, no stack trace: " + r.err());
         assertFalse(Files.exists(run), "nothing written for refused data");
 
+        // a file whose header reads but whose pixels do not: passes the up-front checks, stops the run when it is decoded
+        Files.copy(SAMPLES.resolve("cityscapes/gtFine/train/aachen/aachen_000000_000019_gtFine_labelIds.png"), gone);
+        Path image = copy.resolve("leftImg8bit/train/aachen/aachen_000001_000019_leftImg8bit.png");
+        byte[] bytes = Files.readAllBytes(image);
+        Files.write(image, java.util.Arrays.copyOf(bytes, 60));
+        Path late = tmp.resolve("late");
+        MainTest.Result mid = MainTest.run(with(List.of("retrain", "--dataset", "cityscapes", "--data", copy.toString(), "--iters", "2",
+                "--out", late.toString()), TINY_NET));
+        assertEquals(1, mid.code(), mid.err());
+        assertTrue(mid.err().startsWith("error: ") && mid.err().contains("aachen_000001_000019_leftImg8bit.png") && !mid.err().contains("\tat "), mid.err());
+
         MainTest.Result noData = MainTest.run("search", "--dataset", "voc", "--device", "cpu", "--out", tmp.resolve("x").toString());
         assertEquals(2, noData.code());
         assertTrue(noData.err().contains("needs --data"), noData.err());
