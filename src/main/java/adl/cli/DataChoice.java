@@ -1,12 +1,17 @@
 package adl.cli;
 
+import adl.data.CenterCropped;
 import adl.data.Dataset;
 import adl.data.DatasetException;
 import adl.data.Datasets;
+import adl.data.SyntheticDataset;
+import adl.train.RunFiles;
 import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 
 /**
  * The {@code --dataset NAME --data DIR --resize F} flags of search, retrain and eval: "synthetic"
@@ -38,6 +43,30 @@ final class DataChoice {
         } catch (DatasetException e) {
             throw new IllegalStateException(e.getMessage() + " (run ./adl datasets check --dataset " + name + " --data " + data + " for every problem)", e);
         }
+    }
+
+    /**
+     * The training and validation sets of a run: synthetic ones made from the seed (training
+     * images trainSide², validation images crop²), or a real dataset's training split and centre
+     * crops of its validation split.
+     */
+    static Dataset[] trainAndVal(CommandLine cmd, String name, String data, double resize, int trainImages, int trainSide,
+                                 int valImages, int crop, long seed) {
+        if (name.equals(SYNTHETIC)) {
+            return new Dataset[] {new SyntheticDataset("train", trainImages, trainSide, trainSide, seed),
+                new SyntheticDataset("val", valImages, crop, crop, seed)};
+        }
+        Path root = Path.of(data);
+        return new Dataset[] {open(cmd, name, root, "train", resize), new CenterCropped(open(cmd, name, root, "val", resize), crop)};
+    }
+
+    /** {@code out}, or runs/PREFIX-date-time; refuses a folder that already holds a run. */
+    static Path newRunDir(CommandLine cmd, Path out, String prefix) {
+        Path dir = out != null ? out : Path.of("runs", prefix + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        if (Files.exists(dir.resolve(RunFiles.CONFIG))) {
+            throw new CommandLine.ParameterException(cmd, dir + " already holds a run: use --resume " + dir + " to continue it, or another --out");
+        }
+        return dir;
     }
 
     /** The crop DeepLab trains a dataset at: 769 on Cityscapes, 513 elsewhere. */

@@ -2,7 +2,6 @@ package adl.cli;
 
 import adl.backend.Device;
 import adl.backend.cpu.Parallel;
-import adl.data.CenterCropped;
 import adl.data.Dataset;
 import adl.data.SyntheticDataset;
 import adl.nas.Architecture;
@@ -19,8 +18,6 @@ import picocli.CommandLine.Option;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -126,22 +123,13 @@ final class RetrainCommand implements Callable<Integer> {
             architecture = new Architecture(found.cell(), found.path(), f);
             Dataset realTrain = synthetic ? null : DataChoice.open(spec.commandLine(), name, data, "train", resize != null ? resize : 1.0);
             cfg = resolve(name, f, realTrain);
-            dir = out != null ? out : Path.of("runs", "retrain-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-            if (Files.exists(dir.resolve(RunFiles.CONFIG))) {
-                throw new CommandLine.ParameterException(spec.commandLine(), dir + " already holds a run: use --resume " + dir + " to continue it, or another --out");
-            }
+            dir = DataChoice.newRunDir(spec.commandLine(), out, "retrain");
         }
         int nThreads = threads != null ? threads : cfg.threads();
         Parallel.setThreads(nThreads);
-        Dataset train, val;
-        if (cfg.dataset().equals(DataChoice.SYNTHETIC)) {
-            train = new SyntheticDataset("train", cfg.trainImages(), cfg.imageSize(), cfg.imageSize(), cfg.seed());
-            val = new SyntheticDataset("val", cfg.valImages(), cfg.crop(), cfg.crop(), cfg.seed());
-        } else {
-            Path root = Path.of(cfg.data());
-            train = DataChoice.open(spec.commandLine(), cfg.dataset(), root, "train", cfg.resize());
-            val = new CenterCropped(DataChoice.open(spec.commandLine(), cfg.dataset(), root, "val", cfg.resize()), cfg.crop());
-        }
+        Dataset[] sets = DataChoice.trainAndVal(spec.commandLine(), cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.imageSize(),
+                cfg.valImages(), cfg.crop(), cfg.seed());
+        Dataset train = sets[0], val = sets[1];
         if (train.numClasses() != cfg.classes()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--classes " + cfg.classes() + ": " + train.name() + " has " + train.numClasses());
         }

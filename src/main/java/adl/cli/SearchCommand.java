@@ -2,7 +2,6 @@ package adl.cli;
 
 import adl.backend.Device;
 import adl.backend.cpu.Parallel;
-import adl.data.CenterCropped;
 import adl.data.Dataset;
 import adl.data.SyntheticDataset;
 import adl.train.RunFiles;
@@ -14,8 +13,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -114,22 +111,13 @@ final class SearchCommand implements Callable<Integer> {
             Dataset realTrain = name.equals(DataChoice.SYNTHETIC) ? null
                     : DataChoice.open(spec.commandLine(), name, data, "train", resize != null ? resize : 1.0);
             cfg = resolve(name, realTrain);
-            dir = out != null ? out : Path.of("runs", "search-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-            if (Files.exists(dir.resolve(RunFiles.CONFIG))) {
-                throw new CommandLine.ParameterException(spec.commandLine(), dir + " already holds a run: use --resume " + dir + " to continue it, or another --out");
-            }
+            dir = DataChoice.newRunDir(spec.commandLine(), out, "search");
         }
         int nThreads = threads != null ? threads : cfg.threads();
         Parallel.setThreads(nThreads);
-        Dataset train, val;
-        if (cfg.dataset().equals(DataChoice.SYNTHETIC)) {
-            train = new SyntheticDataset("train", cfg.trainImages(), cfg.crop(), cfg.crop(), cfg.seed());
-            val = new SyntheticDataset("val", cfg.valImages(), cfg.crop(), cfg.crop(), cfg.seed());
-        } else {
-            Path root = Path.of(cfg.data());
-            train = DataChoice.open(spec.commandLine(), cfg.dataset(), root, "train", cfg.resize());
-            val = new CenterCropped(DataChoice.open(spec.commandLine(), cfg.dataset(), root, "val", cfg.resize()), cfg.crop());
-        }
+        Dataset[] sets = DataChoice.trainAndVal(spec.commandLine(), cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.crop(),
+                cfg.valImages(), cfg.crop(), cfg.seed());
+        Dataset train = sets[0], val = sets[1];
         java.io.PrintStream console = System.out;
         console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d, %d epochs (architecture from %d), %d iterations, %d threads, %s%n",
                 resume != null ? "resuming " + dir : "run " + dir, cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), cfg.crop(), cfg.batch(),

@@ -2,16 +2,9 @@ package adl.train.eval;
 
 import adl.data.Sample;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 
 /**
  * Predicted masks as PNG images (DESIGN §9). Label maps are [H, W] row-major class ids; a
@@ -24,7 +17,6 @@ public final class MaskImages {
     public static final int IGNORE_RGB = 0x000000;
     /** Default mask opacity of {@link #overlay}. */
     public static final double DEFAULT_ALPHA = 0.5;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private MaskImages() {}
 
@@ -84,23 +76,7 @@ public final class MaskImages {
      * Writes {@code img} as PNG atomically (a temporary file in the same folder, then a rename),
      * creating missing folders; an existing file is replaced.
      */
-    public static void writePng(Path png, BufferedImage img) throws IOException {
-        Path abs = png.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = abs.getParent().resolve("." + abs.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                if (!ImageIO.write(img, "png", out)) throw new IOException(png + ": no PNG writer available");
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
+    public static void writePng(Path png, BufferedImage img) throws IOException { adl.train.plot.Png.write(png, img); }
 
     private static int[] lut(int[][] palette) {
         int[] lut = new int[palette.length];

@@ -22,7 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 
 /** Shared plumbing of the plot writers: headless AWT, fonts, rendering, atomic PNG writes. */
-final class Png {
+public final class Png {
     static final String FONT = Font.SANS_SERIF;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -79,7 +79,7 @@ final class Png {
      * Writes {@code img} to {@code png} atomically: a temporary file in the same folder, then a
      * rename over the target, so a crash never leaves half a PNG behind. Creates missing folders.
      */
-    static void write(Path png, BufferedImage img) throws IOException {
+    public static void write(Path png, BufferedImage img) throws IOException {
         if (png == null) throw new IllegalArgumentException("png path is null");
         Path abs = png.toAbsolutePath();
         Path dir = abs.getParent();
