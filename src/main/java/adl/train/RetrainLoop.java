@@ -215,7 +215,7 @@ public final class RetrainLoop {
         state = new SearchState(done + 1, 0, state.iteration(), 0, Math.max(state.bestMiou(), lossAndMiou[1]), seconds);
         files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.valRow(done, state.iteration(), lossAndMiou[0], lossAndMiou[1], seconds));
         try {
-            CurvePlot.write(files.file(EpochPlots.CURVES), EpochPlots.readMetrics(files.file(RunFiles.METRICS)));
+            CurvePlot.write(files.file(EpochPlots.CURVES), EpochPlots.readMetrics(files.file(RunFiles.METRICS)), false);
         } catch (IOException | RuntimeException e) {
             listener.message("warning: could not write the plots: " + e.getMessage());
         }

@@ -37,8 +37,14 @@ public final class CurvePlot {
 
     private CurvePlot() {}
 
-    /** Writes the curves of {@code rows} (any order; sorted by iteration here) to {@code png}. */
-    public static void write(Path png, List<MetricsRow> rows) throws IOException {
+    /** Writes the curves of a search's {@code rows} (any order; sorted by iteration here) to {@code png}. */
+    public static void write(Path png, List<MetricsRow> rows) throws IOException { write(png, rows, true); }
+
+    /**
+     * As {@link #write(Path, List)}; {@code search} false: a retrain run, whose validations are
+     * named by their iteration instead of an epoch.
+     */
+    public static void write(Path png, List<MetricsRow> rows, boolean search) throws IOException {
         if (rows == null || rows.isEmpty()) throw new IllegalArgumentException("CurvePlot: no metrics rows to plot");
         for (MetricsRow r : rows) if (r == null) throw new IllegalArgumentException("CurvePlot: null metrics row");
         List<MetricsRow> sorted = new ArrayList<>(rows);
@@ -46,7 +52,7 @@ public final class CurvePlot {
         double xMin = sorted.getFirst().iteration(), xMax = sorted.getLast().iteration();
         if (xMax <= xMin) xMax = xMin + 1;
 
-        XYChart loss = chart(LOSS_HEIGHT, title(sorted), "loss", xMin, xMax);
+        XYChart loss = chart(LOSS_HEIGHT, title(sorted, search), "loss", xMin, xMax);
         anchor(loss, xMax, sorted, MetricsRow::trainLoss, MetricsRow::archLoss, MetricsRow::valLoss);
         boolean any = perIteration(loss, "train loss", sorted, MetricsRow::trainLoss, TRAIN);
         any |= perIteration(loss, "arch loss", sorted, MetricsRow::archLoss, ARCH);
@@ -60,7 +66,7 @@ public final class CurvePlot {
         if (points(sorted, MetricsRow::valMiou).x.length > 0) {
             miou = chart(MIOU_HEIGHT, "validation mIoU", "mIoU", xMin, xMax);
             anchor(miou, xMax, sorted, MetricsRow::valMiou);
-            perEpoch(miou, "val mIoU", sorted, MetricsRow::valMiou, MIOU, best(sorted));
+            perEpoch(miou, "val mIoU", sorted, MetricsRow::valMiou, MIOU, best(sorted, search));
             miou.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         }
 
@@ -212,17 +218,20 @@ public final class CurvePlot {
         return new Points(java.util.Arrays.copyOf(x, n), java.util.Arrays.copyOf(y, n));
     }
 
-    private static String best(List<MetricsRow> rows) {
+    static String best(List<MetricsRow> rows, boolean search) {
         MetricsRow best = null;
         for (MetricsRow r : rows) if (Double.isFinite(r.valMiou()) && (best == null || r.valMiou() > best.valMiou())) best = r;
-        return best == null ? "" : String.format(Locale.ROOT, " (best %.4f, epoch %d)", best.valMiou(), best.epoch());
+        if (best == null) return "";
+        return search ? String.format(Locale.ROOT, " (best %.4f, epoch %d)", best.valMiou(), best.epoch())
+                : String.format(Locale.ROOT, " (best %.4f, iteration %d)", best.valMiou(), best.iteration());
     }
 
-    private static String title(List<MetricsRow> rows) {
+    static String title(List<MetricsRow> rows, boolean search) {
         MetricsRow last = rows.getLast();
         long s = Math.round(last.seconds());
         String time = Double.isFinite(last.seconds()) && s >= 0
                 ? String.format(Locale.ROOT, ", %d:%02d:%02d elapsed", s / 3600, s / 60 % 60, s % 60) : "";
-        return String.format(Locale.ROOT, "Search losses: epoch %d, iteration %d%s", last.epoch(), last.iteration(), time);
+        return search ? String.format(Locale.ROOT, "Search losses: epoch %d, iteration %d%s", last.epoch(), last.iteration(), time)
+                : String.format(Locale.ROOT, "Retrain losses: iteration %d%s", last.iteration(), time);
     }
 }

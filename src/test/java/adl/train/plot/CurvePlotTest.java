@@ -25,6 +25,18 @@ class CurvePlotTest {
         assertTrue(PngCheck.count(img, 0xFF7F0E, 10) > 200, "the arch loss curve is drawn");
     }
 
+    @Test void aRetrainRunIsTitledByIterationNotEpoch() throws Exception {
+        List<MetricsRow> rows = List.of(new MetricsRow(0, 1, 1.2, Double.NaN, Double.NaN, Double.NaN, 0.01, 1.0),
+                new MetricsRow(0, 125, Double.NaN, Double.NaN, 0.8, 0.15, Double.NaN, 20.0),
+                new MetricsRow(1, 250, Double.NaN, Double.NaN, 0.7, 0.21, Double.NaN, 125.0));
+        assertEquals("Retrain losses: iteration 250, 0:02:05 elapsed", CurvePlot.title(rows, false));
+        assertEquals(" (best 0.2100, iteration 250)", CurvePlot.best(rows, false));
+        assertEquals("Search losses: epoch 1, iteration 250, 0:02:05 elapsed", CurvePlot.title(rows, true));
+        assertEquals(" (best 0.2100, epoch 1)", CurvePlot.best(rows, true));
+        CurvePlot.write(dir.resolve("retrain.png"), rows, false);
+        PngCheck.valid(dir.resolve("retrain.png"));
+    }
+
     @Test void singleRowGivesOnePanel() throws Exception {
         Path png = dir.resolve("one.png");
         CurvePlot.write(png, List.of(new MetricsRow(0, 0, 2.3, Double.NaN, Double.NaN, Double.NaN, 0.025, 1.0)));
