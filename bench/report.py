@@ -99,6 +99,30 @@ def weighted_sum(rows, dev, out):
                        f"{us(a)} | {rate(fwd_b, a)} | {rate(fwd_b, cp)} | {rate(fwd_b, ad)} | {rate(fwd_b, ac)} | "
                        f"{rate(fwd_b, ap)} | {frac} |")
     out.append("")
+    if dev != "cpu" or not any(k[0] == "PlainWeightedSumBench" for k in rows):
+        return
+    out.append("Control: the forward's loop on plain float[] arrays, one thread, no engine (PlainWeightedSumBench; "
+               "GB/s with the forward's byte count):\n")
+    out.append("| sum | level | engine fwd GB/s | plain chunked GB/s | plain chunked, own offsets GB/s | plain per-element GB/s "
+               "| plain chunked / best copy |")
+    out.append("|---|---|---|---|---|---|---|")
+    for kind in ("mixed", "node"):
+        for level in range(4):
+            k, s = inputs(kind), numel(sum_dims(kind, level))
+            fwd_b = (k + 1) * s * 4
+            p = dict(kind=kind, level=level)
+            f = get(rows, "WeightedSumBench", "forward", device=dev, **p)
+            c = get(rows, "PlainWeightedSumBench", "chunked", **p)
+            co = get(rows, "PlainWeightedSumBench", "chunkedOffsets", **p)
+            pe = get(rows, "PlainWeightedSumBench", "perElement", **p)
+            if c is None and co is None and pe is None:
+                continue
+            copies = [fwd_b / t for t in (get(rows, "CopyBench", "copy", device=dev, **p),
+                                          get(rows, "ArrayCopyBench", "arraycopy", **p),
+                                          get(rows, "ArrayCopyBench", "arraycopyPar", **p)) if t]
+            frac = "–" if c is None or not copies else f"{fwd_b / c / max(copies):.2f}"
+            out.append(f"| {kind} | {level} | {rate(fwd_b, f)} | {rate(fwd_b, c)} | {rate(fwd_b, co)} | {rate(fwd_b, pe)} | {frac} |")
+    out.append("")
 
 
 def conv(rows, dev, out):
