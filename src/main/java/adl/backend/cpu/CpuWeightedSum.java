@@ -39,14 +39,8 @@ final class CpuWeightedSum {
             for (int k = 0; k < kk; k++) { x[k] = CpuStorage.f32(xs[k]); xo[k] = (int) xs[k].offset(); wf[k] = (float) wv[k]; }
             Parallel.forEach(tasks, (long) CHUNK * kk, t -> {
                 int lo = t * CHUNK, len = Math.min(n, lo + CHUNK) - lo;
-                float[] x0 = x[0];
-                float w0 = wf[0];
-                for (int i = 0, a = oo + lo, b = xo[0] + lo; i < len; i++) o[a + i] = w0 * x0[b + i];
-                for (int k = 1; k < kk; k++) {
-                    float[] xk = x[k];
-                    float wk = wf[k];
-                    for (int i = 0, a = oo + lo, b = xo[k] + lo; i < len; i++) o[a + i] += wk * xk[b + i];
-                }
+                scale(x[0], xo[0] + lo, wf[0], o, oo + lo, len);
+                for (int k = 1; k < kk; k++) addScaled(x[k], xo[k] + lo, wf[k], o, oo + lo, len);
             });
         } else {
             double[] o = CpuStorage.f64(out);
@@ -125,8 +119,30 @@ final class CpuWeightedSum {
         CpuCopy.write(gw, sums);
     }
 
-    private static void scaleF32(float[] g, int go, float wk, float[] d, int dof, int len) {
-        for (int i = 0; i < len; i++) d[dof + i] = wk * g[go + i];
+    private static void scaleF32(float[] g, int go, float wk, float[] d, int dof, int len) { scale(g, go, wk, d, dof, len); }
+
+    /*
+     * d[do + i] = w · s[so + i] (scale) and d[do + i] += w · s[so + i] (addScaled), i < len. When
+     * both start at the same offset (tensors of their own storage: offset 0) the loop runs on one
+     * shared index: the JIT can then vectorise it even though it cannot prove d and s are distinct
+     * arrays (with one index, d == s has no cross-iteration dependence); with two offsets it must
+     * assume they might overlap and runs element by element, about 5x slower (bench/,
+     * PlainWeightedSumBench). Same operations in the same order either way: the same bits.
+     */
+    private static void scale(float[] s, int so, float w, float[] d, int dof, int len) {
+        if (so == dof) {
+            for (int j = dof, end = dof + len; j < end; j++) d[j] = w * s[j];
+        } else {
+            for (int i = 0; i < len; i++) d[dof + i] = w * s[so + i];
+        }
+    }
+
+    private static void addScaled(float[] s, int so, float w, float[] d, int dof, int len) {
+        if (so == dof) {
+            for (int j = dof, end = dof + len; j < end; j++) d[j] += w * s[j];
+        } else {
+            for (int i = 0; i < len; i++) d[dof + i] += w * s[so + i];
+        }
     }
 
     /** Σ g_i · x_i over len elements, exact float products summed in four double lanes, then (s0 + s1) + (s2 + s3) + tail. */
