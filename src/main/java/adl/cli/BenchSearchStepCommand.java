@@ -51,6 +51,8 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
     @Option(names = "--warmup", description = "Untimed iterations first (default ${DEFAULT-VALUE}).") int warmup = 2;
     @Option(names = "--threads", description = "CPU threads (default: all cores).") Integer threads;
     @Option(names = "--seed", description = "Seed (default ${DEFAULT-VALUE}).") long seed = 0;
+    @Option(names = "--recompute", description = "Recompute the MixedOp branches in backward instead of storing them "
+            + "(less memory, one more forward of the cells).") boolean recompute;
     @Option(names = "--profile", description = "CPU only: after the timed iterations, print per op family the ms, % and calls "
             + "per iteration (lines starting 'profile:', before the search-step line).") boolean profile;
     @Option(names = "--cuda-graphs", description = "Time replays of the captured iteration (CUDA only; ignored with a notice on the CPU). "
@@ -74,11 +76,12 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
         Parallel.setThreads(nThreads);
         PrintWriter out = spec.commandLine().getOut();
         try (SuperNet net = new SuperNet(new Init(dev, DType.F32, seed), new SuperNet.Config(layers, blocks, filterMultiplier, CLASSES))) {
+            net.setRecompute(recompute);
             long weightScalars = 0;
             for (Tensor w : net.weightParameters()) weightScalars += w.numel();
             long archScalars = net.arch().alpha().numel() + net.arch().beta().numel();
-            out.printf(Locale.ROOT, "adl-engine bench search-step: %s, threads=%d, crop=%d, batch=%d, F=%d, L=%d, B=%d, java %s%n",
-                    dev, nThreads, crop, batch, filterMultiplier, layers, blocks, Runtime.version());
+            out.printf(Locale.ROOT, "adl-engine bench search-step: %s, threads=%d, crop=%d, batch=%d, F=%d, L=%d, B=%d%s, java %s%n",
+                    dev, nThreads, crop, batch, filterMultiplier, layers, blocks, recompute ? ", recompute" : "", Runtime.version());
             out.printf(Locale.ROOT, "params: weights=%d arch=%d%n", weightScalars, archScalars);
             if (graphs) {
                 out.printf(Locale.ROOT, "cuda graphs: %d eager iterations, 1 capture, then replays (%d untimed in all)%n", SearchGraphs.WARMUP, untimed);
