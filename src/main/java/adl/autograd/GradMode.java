@@ -18,6 +18,13 @@ public final class GradMode {
         return new Guard(before);
     }
 
+    /** Turns recording on until the returned guard is closed (recomputation inside a backward rule: {@link Checkpoint}). */
+    public static Guard on() {
+        boolean before = ENABLED.get();
+        ENABLED.set(Boolean.TRUE);
+        return new Guard(before);
+    }
+
     /** Restores the grad mode that was in force when it was made. */
     public static final class Guard implements AutoCloseable {
         private final boolean before;

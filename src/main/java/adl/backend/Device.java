@@ -14,6 +14,22 @@ public record Device(Kind kind, int index) {
 
     public static final Device CPU = new Device(Kind.CPU, 0);
 
+    /** What CPU tensors dispatch to: {@link CpuBackend#INSTANCE}, or a profiler around it. */
+    private static volatile Backend cpu = CpuBackend.INSTANCE;
+
+    /**
+     * Routes every CPU dispatch through a fresh {@link ProfilingBackend} until {@link #unprofileCpu}
+     * (for {@code bench search-step --profile}); returns it. Install it before work starts, not mid-op.
+     */
+    public static ProfilingBackend profileCpu() {
+        ProfilingBackend p = new ProfilingBackend(CpuBackend.INSTANCE);
+        cpu = p;
+        return p;
+    }
+
+    /** Back to dispatching CPU tensors straight to {@link CpuBackend#INSTANCE}. */
+    public static void unprofileCpu() { cpu = CpuBackend.INSTANCE; }
+
     /**
      * The backend that owns this device; a CUDA device's backend is opened on first use and kept.
      *
@@ -21,14 +37,14 @@ public record Device(Kind kind, int index) {
      */
     public Backend backend() {
         return switch (kind) {
-            case CPU -> CpuBackend.INSTANCE;
+            case CPU -> cpu;
             case CUDA -> CudaDevices.backend(index);
         };
     }
 
     /** The backend of the device {@code t} lives on. */
     public static Backend backendOf(Tensor t) {
-        if (t.storage() instanceof CpuStorage) return CpuBackend.INSTANCE;
+        if (t.storage() instanceof CpuStorage) return cpu;
         if (t.storage() instanceof CudaStorage s) return CudaDevices.backend(s.ordinal());
         throw new IllegalArgumentException("no backend for storage on " + t.deviceName());
     }

@@ -4,6 +4,8 @@ import adl.backend.Device;
 import adl.backend.cuda.CudaBackend;
 import adl.backend.Tensors;
 import adl.backend.cpu.Parallel;
+import adl.backend.ProfilingBackend;
+import adl.cli.bench.ProfileTable;
 import adl.cli.bench.Timing;
 import adl.memory.MemoryStats;
 import adl.memory.Scope;
@@ -27,8 +29,9 @@ import java.util.SplittableRandom;
 /**
  * {@code adl bench search-step}: time one full first-order search iteration (architecture step:
  * α, β gradients only, Adam; then weight step: weight gradients only, SGD) of the DESIGN §5
- * supernet on random data with 19 classes. Last line:
- * {@code search-step: median_ms=<number> peak_rss_mb=<number>}. Peer: scripts/search_step_torch.py.
+ * supernet on random data with 19 classes. Result line:
+ * {@code search-step: median_ms=<number> peak_rss_mb=<number>} (then one line of engine-tensor memory);
+ * {@code --profile} prints a per-op-family table (lines {@code profile: ...}) before it. Peer: scripts/search_step_torch.py.
  * With {@code --cuda-graphs} (CUDA only) the iteration is the search's own graph path
  * ({@link SearchGraphs}: weight step, then architecture step, one captured graph); the untimed
  * warm-up is raised to cover its eager warm-up and the capture, so every timed iteration is a replay.
@@ -48,6 +51,10 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
     @Option(names = "--warmup", description = "Untimed iterations first (default ${DEFAULT-VALUE}).") int warmup = 2;
     @Option(names = "--threads", description = "CPU threads (default: all cores).") Integer threads;
     @Option(names = "--seed", description = "Seed (default ${DEFAULT-VALUE}).") long seed = 0;
+    @Option(names = "--recompute", description = "Recompute the MixedOp branches in backward instead of storing them "
+            + "(less memory, one more forward of the cells).") boolean recompute;
+    @Option(names = "--profile", description = "CPU only: after the timed iterations, print per op family the ms, % and calls "
+            + "per iteration (lines starting 'profile:', before the search-step line).") boolean profile;
     @Option(names = "--cuda-graphs", description = "Time replays of the captured iteration (CUDA only; ignored with a notice on the CPU). "
             + "Not yet verified on a GPU.") boolean cudaGraphs;
 
@@ -69,11 +76,12 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
         Parallel.setThreads(nThreads);
         PrintWriter out = spec.commandLine().getOut();
         try (SuperNet net = new SuperNet(new Init(dev, DType.F32, seed), new SuperNet.Config(layers, blocks, filterMultiplier, CLASSES))) {
+            net.setRecompute(recompute);
             long weightScalars = 0;
             for (Tensor w : net.weightParameters()) weightScalars += w.numel();
             long archScalars = net.arch().alpha().numel() + net.arch().beta().numel();
-            out.printf(Locale.ROOT, "adl-engine bench search-step: %s, threads=%d, crop=%d, batch=%d, F=%d, L=%d, B=%d, java %s%n",
-                    dev, nThreads, crop, batch, filterMultiplier, layers, blocks, Runtime.version());
+            out.printf(Locale.ROOT, "adl-engine bench search-step: %s, threads=%d, crop=%d, batch=%d, F=%d, L=%d, B=%d%s, java %s%n",
+                    dev, nThreads, crop, batch, filterMultiplier, layers, blocks, recompute ? ", recompute" : "", Runtime.version());
             out.printf(Locale.ROOT, "params: weights=%d arch=%d%n", weightScalars, archScalars);
             if (graphs) {
                 out.printf(Locale.ROOT, "cuda graphs: %d eager iterations, 1 capture, then replays (%d untimed in all)%n", SearchGraphs.WARMUP, untimed);
@@ -83,7 +91,21 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
                  SearchGraphs captured = graphs ? new SearchGraphs(dev, net, sgd, architect) : null) {
                 SplittableRandom rng = new SplittableRandom(seed);
                 Runnable step = graphs ? () -> graphIteration(captured, rng) : () -> iteration(net, sgd, architect, rng);
-                double ms = Timing.medianMillis(untimed, iters, step);
+                for (int i = 0; i < untimed; i++) step.run();
+                ProfilingBackend profiler = null;
+                if (profile && dev.kind() == Device.Kind.CPU) {
+                    profiler = Device.profileCpu();
+                } else if (profile) {
+                    spec.commandLine().getErr().println("bench search-step: --profile times the CPU backend only; ignored on " + dev);
+                }
+                double ms;
+                long t0 = System.nanoTime();
+                try {
+                    ms = Timing.medianMillis(0, iters, step);
+                } finally {
+                    if (profiler != null) Device.unprofileCpu();
+                }
+                if (profiler != null) ProfileTable.print(out, profiler, iters, System.nanoTime() - t0);
                 String deviceMemory = dev.backend() instanceof CudaBackend cuda
                         ? String.format(Locale.ROOT, " peak_device_mb=%.1f", cuda.peakDeviceBytes() / 1e6) : "";
                 out.printf(Locale.ROOT, "search-step: median_ms=%.1f peak_rss_mb=%.1f%s%n", ms, PeakRss.megabytes(), deviceMemory);

@@ -87,6 +87,9 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--cuda-graphs", description = "Run each iteration as a captured CUDA graph after warm-up (CUDA only; ignored with a notice "
             + "on the CPU). Off by default: not yet verified on a GPU.")
     boolean cudaGraphs;
+    @Option(names = "--recompute", description = "Recompute the cell edges' candidate ops in backward instead of storing them: "
+            + "about half the engine's live memory, same loss, gradients equal up to summation order.")
+    boolean recompute;
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint (its config.json wins over other flags).")
     Path resume;
 
@@ -138,6 +141,7 @@ final class SearchCommand implements Callable<Integer> {
         SearchLoop.Result r;
         try (ConsoleProgress progress = new ConsoleProgress(console, System.console() != null && System.console().isTerminal(), 10);
              SearchLoop loop = new SearchLoop(cfg, dir, train, val, progress, stop.signal(), dev, graphs)) {
+            loop.net().setRecompute(recompute);
             r = loop.run();
         } catch (adl.train.SearchFailed e) {
             throw new IllegalStateException(e.getMessage(), e);

@@ -1,5 +1,6 @@
 package adl.nas;
 
+import adl.autograd.Checkpoint;
 import adl.autograd.WeightedSumOps;
 import adl.nn.AvgPool2d;
 import adl.nn.BatchNorm2d;
@@ -11,6 +12,8 @@ import adl.nn.SepConv;
 import adl.nn.Sequential;
 import adl.tensor.Tensor;
 
+import java.util.List;
+
 /**
  * One edge of a search cell (paper Eq. 2): ō(x) = Σ_k softmax(α_e)_k · o_k(x) over the 8
  * primitives. 'none' contributes zero and is never computed: the sum runs over the 7 others,
@@ -20,6 +23,8 @@ import adl.tensor.Tensor;
 public final class MixedOp extends Module {
     /** The computed primitives, in α column order 1..7; index 2 (skip_connect) is the identity. */
     private final Module[] ops = new Module[7];
+    private boolean recompute;
+    private List<Tensor> params;
 
     public MixedOp(Init init, int channels) {
         ops[0] = registerModule("max_pool_3x3", new Sequential(new MaxPool2d(3, 1, 1), new BatchNorm2d(init, channels, 1e-5, 0.1, false)));
@@ -36,9 +41,29 @@ public final class MixedOp extends Module {
      * @param w [7]: softmax(α_e) without the 'none' column
      */
     public Tensor forward(Tensor x, Tensor w) {
+        if (recompute) {
+            if (params == null) params = List.copyOf(parameters());
+            return Checkpoint.apply("mixed_op", in -> branches(in[0], in[1]), params, x, w);
+        }
+        return branches(x, w);
+    }
+
+    /**
+     * Recompute mode (memory for time): the branch outputs and their intermediates are not kept
+     * for backward but computed again there ({@link Checkpoint}); one forward of the op more per
+     * backward. Same loss; gradients equal up to the order in which x's contributions are summed.
+     */
+    public void setRecompute(boolean on) { recompute = on; }
+
+    public boolean recompute() { return recompute; }
+
+    private Tensor branches(Tensor x, Tensor w) {
         Tensor[] outs = new Tensor[7];
         for (int k = 0; k < 7; k++) outs[k] = ops[k] == null ? x : ops[k].forward(x);
-        return WeightedSumOps.weightedSum(outs, w);
+        Tensor y = WeightedSumOps.weightedSum(outs, w);
+        // the branch outputs live on only where the weighted sum's backward saved them (for dL/dw)
+        for (Tensor o : outs) if (o != x && o != y) o.close();
+        return y;
     }
 
     @Override public Tensor forward(Tensor x) {

@@ -38,12 +38,19 @@ public final class Preprocess extends Module {
     /** x → [N, C, height, width]; height/width are the node's exact size. */
     public Tensor forward(Tensor x, int height, int width) {
         Tensor y = ElementwiseOps.relu(x);
-        if (kind == Kind.RESIZE && (y.dim(2) != height || y.dim(3) != width)) y = ResizeOps.bilinear(y, height, width, false);
-        y = bn.forward(conv.forward(y));
+        if (kind == Kind.RESIZE && (y.dim(2) != height || y.dim(3) != width)) y = closeUsed(y, ResizeOps.bilinear(y, height, width, false), x);
+        Tensor c = closeUsed(y, conv.forward(y), x);
+        y = closeUsed(c, bn.forward(c), x);
         if (y.dim(2) != height || y.dim(3) != width) {
             throw new IllegalStateException("preprocessing gave " + y.shape() + ", the node is " + height + "x" + width);
         }
         return y;
+    }
+
+    /** Closes the intermediate handle {@code used} (unless it is the input or the result): backward keeps what it saved. */
+    private static Tensor closeUsed(Tensor used, Tensor result, Tensor input) {
+        if (used != input && used != result) used.close();
+        return result;
     }
 
     @Override public Tensor forward(Tensor x) {

@@ -63,13 +63,25 @@ public final class SearchCell extends Module {
             for (int j = 0; j < topology.inputsOf(b); j++) {
                 int e = topology.edge(b, j);
                 Tensor y = edges[e].forward(states[j], edgeWeights[e]);
-                sum = sum == null ? y : ElementwiseOps.add(sum, y);
+                if (sum == null) {
+                    sum = y;
+                } else {
+                    Tensor next = ElementwiseOps.add(sum, y);
+                    if (sum != next) sum.close();
+                    if (y != next) y.close();
+                    sum = next;
+                }
             }
             states[2 + b] = sum;
         }
         Tensor[] blocks = new Tensor[topology.blocks()];
         System.arraycopy(states, 2, blocks, 0, blocks.length);
-        return ShapeOps.concat(1, blocks);
+        Tensor out = ShapeOps.concat(1, blocks);
+        // handles made here are closed once used; their memory lives on only where backward saved it
+        for (int i = 0; i < states.length; i++) {
+            if (i != 1 && states[i] != h1 && states[i] != s1 && states[i] != out) states[i].close();
+        }
+        return out;
     }
 
     @Override public Tensor forward(Tensor x) {

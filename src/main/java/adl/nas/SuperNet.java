@@ -49,6 +49,14 @@ public final class SuperNet extends Module {
 
     public Config config() { return config; }
 
+    /** Switches every MixedOp to recomputing its branches in backward instead of storing them ({@link MixedOp#setRecompute}). */
+    public void setRecompute(boolean on) { setRecompute(this, on); }
+
+    private static void setRecompute(Module m, boolean on) {
+        if (m instanceof MixedOp op) op.setRecompute(on);
+        for (Module c : m.children().values()) setRecompute(c, on);
+    }
+
     public Trellis trellis() { return trellis; }
 
     public ArchParameters arch() { return arch; }

@@ -1,5 +1,6 @@
 package adl.nn;
 
+import adl.autograd.Checkpoint;
 import adl.autograd.NormOps;
 import adl.backend.Device;
 import adl.backend.Tensors;
@@ -46,8 +47,10 @@ public final class BatchNorm2d extends Module {
         if (x.rank() != 4 || x.dim(1) != features) {
             throw new IllegalArgumentException("BatchNorm2d(" + features + ") expects x [N, " + features + ", H, W], got " + x.shape());
         }
-        Tensor y = NormOps.batchNorm(x, weight, bias, runningMean, runningVar, isTraining(), momentum, eps);
-        if (isTraining()) batches++;
+        // a recomputation for backward (Checkpoint) gives the same output and leaves the statistics alone
+        boolean again = isTraining() && Checkpoint.recomputing();
+        Tensor y = NormOps.batchNorm(x, weight, bias, again ? null : runningMean, again ? null : runningVar, isTraining(), momentum, eps);
+        if (isTraining() && !again) batches++;
         return y;
     }
 

@@ -29,7 +29,13 @@ public final class Sequential extends Module {
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = x;
-        for (Module m : layers) y = m.forward(y);
+        for (Module m : layers) {
+            Tensor next = m.forward(y);
+            // an intermediate's handle is closed as soon as the next layer has used it: its memory
+            // stays alive only where a backward rule saved it (Node.save), not until the scope closes
+            if (y != x && y != next) y.close();
+            y = next;
+        }
         return y;
     }
 }
