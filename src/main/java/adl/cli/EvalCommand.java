@@ -1,7 +1,6 @@
 package adl.cli;
 
 import adl.backend.Device;
-import adl.backend.cpu.Parallel;
 import adl.data.Dataset;
 import adl.train.eval.EvalReport;
 import adl.train.eval.EvalResult;
@@ -40,16 +39,12 @@ final class EvalCommand implements Callable<Integer> {
     List<Double> scales;
     @Option(names = "--flip", description = "Also average the left-right mirrored input.")
     boolean flip;
-    @Option(names = "--device", description = "auto, cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
-    String device = "auto";
-    @Option(names = "--threads", description = "CPU threads (default: all cores).")
-    Integer threads;
+    @CommandLine.Mixin InferenceOptions options;
 
     @Override
     public Integer call() throws Exception {
-        Device dev = DeviceOption.resolve(spec.commandLine(), "eval", device, spec.commandLine().getErr());
+        Device dev = options.open(spec.commandLine(), "eval");
         if (dev == null) return 2;
-        Parallel.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
         List<Double> s = scales == null ? List.of(1.0) : new ArrayList<>(scales);
         for (double v : s) if (!(v > 0)) throw new CommandLine.ParameterException(spec.commandLine(), "--scales must be positive numbers, got " + v);
         PrintWriter out = spec.commandLine().getOut();

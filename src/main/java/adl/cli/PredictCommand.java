@@ -1,7 +1,6 @@
 package adl.cli;
 
 import adl.backend.Device;
-import adl.backend.cpu.Parallel;
 import adl.data.ImageFiles;
 import adl.data.Normalization;
 import adl.autograd.GradMode;
@@ -46,16 +45,12 @@ final class PredictCommand implements Callable<Integer> {
     boolean saveLogits;
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "Weights to use (default: the run's best checkpoint, else its newest).")
     Path checkpoint;
-    @Option(names = "--device", description = "auto, cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
-    String device = "auto";
-    @Option(names = "--threads", description = "CPU threads (default: all cores).")
-    Integer threads;
+    @CommandLine.Mixin InferenceOptions options;
 
     @Override
     public Integer call() throws Exception {
-        Device dev = DeviceOption.resolve(spec.commandLine(), "predict", device, spec.commandLine().getErr());
+        Device dev = options.open(spec.commandLine(), "predict");
         if (dev == null) return 2;
-        Parallel.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
         ImageFiles.Listing listing = ImageFiles.list(input);
         PrintWriter out = spec.commandLine().getOut();
         for (Path skipped : listing.skipped()) out.println("skipping " + skipped + " (not a .png, .jpg or .jpeg file)");
