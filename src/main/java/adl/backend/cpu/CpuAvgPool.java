@@ -22,7 +22,9 @@ final class CpuAvgPool {
         Geo g = CpuPool.geo(x, y, p, "avgPoolForward");
         int xo = (int) x.offset(), yo = (int) y.offset(), ow = g.ow();
         Windows r = g.rows(), c = g.cols();
-        if (x.dtype() == DType.F32) {
+        if (x.dtype() == DType.F32 && CpuPool3x3.applies(p) && !CpuPool.forceGeneric) {
+            CpuPool3x3.avgForward(CpuStorage.f32(x), xo, CpuStorage.f32(y), yo, g);
+        } else if (x.dtype() == DType.F32) {
             float[] a = CpuStorage.f32(x), b = CpuStorage.f32(y);
             Parallel.forEach(g.planes(), g.work(), pl -> {
                 float[] rs = new float[g.h() * ow];
@@ -73,7 +75,9 @@ final class CpuAvgPool {
         Geo g = CpuPool.geo(gx, gy, p, "avgPoolBackward");
         int go = (int) gy.offset(), ro = (int) gx.offset(), ow = g.ow();
         Windows r = g.rows(), c = g.cols();
-        if (gx.dtype() == DType.F32) {
+        if (gx.dtype() == DType.F32 && CpuPool3x3.applies(p) && !CpuPool.forceGeneric) {
+            CpuPool3x3.avgBackward(CpuStorage.f32(gy), go, CpuStorage.f32(gx), ro, g);
+        } else if (gx.dtype() == DType.F32) {
             float[] gyA = CpuStorage.f32(gy), gxA = CpuStorage.f32(gx);
             Parallel.forEach(g.planes(), g.work(), pl -> {
                 float[] cs = new float[g.h() * ow];

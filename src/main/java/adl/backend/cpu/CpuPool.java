@@ -20,6 +20,9 @@ import java.util.Arrays;
 final class CpuPool {
     private CpuPool() {}
 
+    /** Tests only: true routes F32 3×3 pooling through the generic loops instead of {@link CpuPool3x3}. */
+    static boolean forceGeneric = false;
+
     /**
      * The windows along one axis: input range [lo, hi) of each output, and the divisor factor
      * (PyTorch avg_pool2d: the window clipped to the padded input when countIncludePad, else to the input).
@@ -63,7 +66,9 @@ final class CpuPool {
         Geo g = geo(x, y, p, "maxPoolForward");
         int xo = (int) x.offset(), yo = (int) y.offset();
         Windows r = g.rows();
-        if (x.dtype() == DType.F32) {
+        if (x.dtype() == DType.F32 && CpuPool3x3.applies(p) && !forceGeneric) {
+            CpuPool3x3.maxForward(CpuStorage.f32(x), xo, CpuStorage.f32(y), yo, g);
+        } else if (x.dtype() == DType.F32) {
             float[] a = CpuStorage.f32(x), b = CpuStorage.f32(y);
             Parallel.forEach(g.planes(), g.work(), pl -> {
                 float[] rm = new float[g.h() * g.ow()];
@@ -112,7 +117,9 @@ final class CpuPool {
         }
         int xo = (int) x.offset(), go = (int) gy.offset(), ro = (int) gx.offset();
         Windows r = g.rows();
-        if (x.dtype() == DType.F32) {
+        if (x.dtype() == DType.F32 && CpuPool3x3.applies(p) && !forceGeneric) {
+            CpuPool3x3.maxBackward(CpuStorage.f32(x), xo, CpuStorage.f32(gy), go, CpuStorage.f32(gx), ro, g);
+        } else if (x.dtype() == DType.F32) {
             float[] a = CpuStorage.f32(x), gyA = CpuStorage.f32(gy), gxA = CpuStorage.f32(gx);
             Parallel.forEach(g.planes(), g.work(), pl -> {
                 float[] rm = new float[g.h() * g.ow()];
