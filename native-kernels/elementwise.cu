@@ -3,7 +3,7 @@
 //
 // Computes
 //   unary_f32:        y = op(x, s), op = the ordinal of adl.backend.UnaryOp:
-//                     0 NEG, 1 RELU, 2 EXP, 3 LOG, 4 SQRT, 5 ADD_SCALAR (x + s), 6 MUL_SCALAR (x·s),
+//                     0 NEG, 1 RELU (max(x, 0); NaN stays NaN), 2 EXP, 3 LOG, 4 SQRT, 5 ADD_SCALAR (x + s), 6 MUL_SCALAR (x·s),
 //                     7 POW_SCALAR (x^s), 8 RECIPROCAL (1/x). EXP, LOG, POW in double rounded to
 //                     float (as the CPU twin's (float) Math.exp); the rest IEEE float.
 //   binary_f32:       z = op(a, b), op = the ordinal of adl.backend.BinaryOp:
@@ -43,7 +43,7 @@ extern "C" __global__ void unary_f32(const float* x, float* y, int n, int op, fl
         float v = x[i], r;
         switch (op) {
             case 0: r = -v; break;
-            case 1: r = v > 0.f ? v : 0.f; break;
+            case 1: r = (v > 0.f || v != v) ? v : 0.f; break;  // NaN stays NaN, as Math.max in the twin
             case 2: r = (float) exp((double) v); break;
             case 3: r = (float) log((double) v); break;
             case 4: r = __fsqrt_rn(v); break;

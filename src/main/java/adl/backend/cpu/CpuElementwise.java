@@ -26,7 +26,8 @@ final class CpuElementwise {
             float fs = (float) s;
             Parallel.forEach(tasks, CHUNK, t -> {
                 int lo = t * CHUNK, hi = Math.min(n, lo + CHUNK);
-                for (int i = lo; i < hi; i++) b[yo + i] = apply(op, a[xo + i], fs);
+                if (xo == yo) sameOffsetF32(op, a, b, xo + lo, xo + hi, fs);
+                else for (int i = lo; i < hi; i++) b[yo + i] = apply(op, a[xo + i], fs);
             });
         } else {
             double[] a = CpuStorage.f64(x), b = CpuStorage.f64(y);
@@ -37,10 +38,25 @@ final class CpuElementwise {
         }
     }
 
+    /**
+     * b[i] = op(a[i]) for i in [lo, hi): both arrays indexed by one variable, the loop chosen
+     * outside it, so C2 vectorises the common ops (with a separate base offset per array it may not).
+     */
+    private static void sameOffsetF32(UnaryOp op, float[] a, float[] b, int lo, int hi, float s) {
+        switch (op) {
+            case NEG -> { for (int i = lo; i < hi; i++) b[i] = -a[i]; }
+            case RELU -> { for (int i = lo; i < hi; i++) b[i] = Math.max(a[i], 0f); }
+            case ADD_SCALAR -> { for (int i = lo; i < hi; i++) b[i] = a[i] + s; }
+            case MUL_SCALAR -> { for (int i = lo; i < hi; i++) b[i] = a[i] * s; }
+            default -> { for (int i = lo; i < hi; i++) b[i] = apply(op, a[i], s); }
+        }
+    }
+
+    /** relu(v) = max(v, 0), NaN in → NaN out (PyTorch's torch.relu; the CUDA twin does the same). */
     private static float apply(UnaryOp op, float v, float s) {
         return switch (op) {
             case NEG -> -v;
-            case RELU -> v > 0 ? v : 0f;
+            case RELU -> Math.max(v, 0f);
             case EXP -> (float) Math.exp(v);
             case LOG -> (float) Math.log(v);
             case SQRT -> (float) Math.sqrt(v);
@@ -54,7 +70,7 @@ final class CpuElementwise {
     private static double apply(UnaryOp op, double v, double s) {
         return switch (op) {
             case NEG -> -v;
-            case RELU -> v > 0 ? v : 0.0;
+            case RELU -> Math.max(v, 0.0);
             case EXP -> Math.exp(v);
             case LOG -> Math.log(v);
             case SQRT -> Math.sqrt(v);
@@ -68,6 +84,10 @@ final class CpuElementwise {
     /** z = op(a, b) with a, b broadcast to z's shape; z contiguous; a, b any layout. */
     static void binary(BinaryOp op, Tensor a, Tensor b, Tensor z) {
         CpuCopy.requireContiguous(z, "binary " + op);
+        if (a.shape().equals(z.shape()) && b.shape().equals(z.shape()) && a.isContiguous() && b.isContiguous()) {
+            sameShape(op, a, b, z); // no broadcasting: skip the strided-loop set-up (most calls, small tensors)
+            return;
+        }
         Shape expect = Shape.broadcast(a.shape(), b.shape());
         if (!Shape.broadcast(expect, z.shape()).equals(z.shape())) {
             throw new IllegalArgumentException("binary " + op + ": " + a.shape() + ", " + b.shape() + " -> " + z.shape());
@@ -94,7 +114,30 @@ final class CpuElementwise {
         });
     }
 
+    /** z = op(a, b), all three contiguous with one shape: the same chunks as the strided path. */
+    private static void sameShape(BinaryOp op, Tensor a, Tensor b, Tensor z) {
+        int n = z.shape().size(), tasks = (n + CHUNK - 1) / CHUNK;
+        int ao = (int) a.offset(), bo = (int) b.offset(), zo = (int) z.offset();
+        boolean f32 = z.dtype() == DType.F32;
+        Parallel.forEach(tasks, CHUNK, t -> {
+            int lo = t * CHUNK, len = Math.min(n, lo + CHUNK) - lo;
+            if (f32) runF32(op, CpuStorage.f32(a), ao + lo, 1, CpuStorage.f32(b), bo + lo, 1, CpuStorage.f32(z), zo + lo, len);
+            else runF64(op, CpuStorage.f64(a), ao + lo, 1, CpuStorage.f64(b), bo + lo, 1, CpuStorage.f64(z), zo + lo, len);
+        });
+    }
+
     private static void runF32(BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] z, int zo, int n) {
+        if (sa == 1 && sb == 1 && ao == zo && bo == zo) { // one index for all three arrays: C2 vectorises
+            int hi = zo + n;
+            switch (op) {
+                case ADD -> { for (int i = zo; i < hi; i++) z[i] = a[i] + b[i]; }
+                case SUB -> { for (int i = zo; i < hi; i++) z[i] = a[i] - b[i]; }
+                case MUL -> { for (int i = zo; i < hi; i++) z[i] = a[i] * b[i]; }
+                case DIV -> { for (int i = zo; i < hi; i++) z[i] = a[i] / b[i]; }
+                case MASK_POSITIVE -> { for (int i = zo; i < hi; i++) z[i] = b[i] > 0 ? a[i] : 0f; }
+            }
+            return;
+        }
         if (sa == 1 && sb == 1) {
             switch (op) {
                 case ADD -> { for (int i = 0; i < n; i++) z[zo + i] = a[ao + i] + b[bo + i]; }
