@@ -7,7 +7,8 @@ import adl.tensor.Tensor;
  * Batch normalisation over the channels of NCHW, F32 and F64, PyTorch BatchNorm2d semantics:
  * training normalises with the biased batch variance and updates the running variance with
  * the unbiased one, r = (1 - momentum) * r + momentum * batch. One task per channel; each task
- * loops n then h·w in order and accumulates in double, so any thread count gives the same bits.
+ * loops n then h·w in order and accumulates in double (F32: four interleaved partial sums), so
+ * any thread count gives the same bits.
  */
 final class CpuBatchNorm {
     private CpuBatchNorm() {}
@@ -112,57 +113,98 @@ final class CpuBatchNorm {
 
     // ---- F32 loops ----
 
-    /** {mean, Σ (x - mean)²} of channel c (two passes, double accumulators). */
+    /**
+     * {mean, Σ (x - mean)²} of channel c: two passes, each with four interleaved double partial sums
+     * (element i of a plane goes to sum i mod 4, over the planes in order; then (s0 + s1) + (s2 + s3)),
+     * so the adds are four independent chains instead of one latency-bound chain. The order depends
+     * on the shape only.
+     */
     private static double[] statsF32(Tensor x, Dims d, int c) {
         float[] a = CpuStorage.f32(x);
         int off = (int) x.offset(), hw = d.hw();
-        double s = 0;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         for (int n = 0; n < d.n(); n++) {
-            int base = off + d.plane(n, c);
-            for (int i = 0; i < hw; i++) s += a[base + i];
+            int base = off + d.plane(n, c), i = base, end = base + hw;
+            for (; i + 3 < end; i += 4) {
+                s0 += a[i];
+                s1 += a[i + 1];
+                s2 += a[i + 2];
+                s3 += a[i + 3];
+            }
+            for (; i < end; i++) s0 += a[i];
         }
-        double mean = s / d.count(), v = 0;
+        double mean = ((s0 + s1) + (s2 + s3)) / d.count();
+        double v0 = 0, v1 = 0, v2 = 0, v3 = 0;
         for (int n = 0; n < d.n(); n++) {
-            int base = off + d.plane(n, c);
-            for (int i = 0; i < hw; i++) {
-                double e = a[base + i] - mean;
-                v += e * e;
+            int base = off + d.plane(n, c), i = base, end = base + hw;
+            for (; i + 3 < end; i += 4) {
+                double e0 = a[i] - mean, e1 = a[i + 1] - mean, e2 = a[i + 2] - mean, e3 = a[i + 3] - mean;
+                v0 += e0 * e0;
+                v1 += e1 * e1;
+                v2 += e2 * e2;
+                v3 += e3 * e3;
+            }
+            for (; i < end; i++) {
+                double e = a[i] - mean;
+                v0 += e * e;
             }
         }
-        return new double[] {mean, v};
+        return new double[] {mean, (v0 + v1) + (v2 + v3)};
     }
 
+    /** y = x·scale + shift on channel c; one index for both arrays when they share an offset (C2 vectorises). */
     private static void affineF32(Tensor x, Tensor y, Dims d, int c, float scale, float shift) {
         float[] a = CpuStorage.f32(x), b = CpuStorage.f32(y);
         int xo = (int) x.offset(), yo = (int) y.offset(), hw = d.hw();
         for (int n = 0; n < d.n(); n++) {
             int p = d.plane(n, c);
-            for (int i = 0; i < hw; i++) b[yo + p + i] = a[xo + p + i] * scale + shift;
+            if (xo == yo) {
+                for (int i = xo + p, end = xo + p + hw; i < end; i++) b[i] = a[i] * scale + shift;
+            } else {
+                for (int i = 0; i < hw; i++) b[yo + p + i] = a[xo + p + i] * scale + shift;
+            }
         }
     }
 
+    /** {Σ gy, Σ gy·(x − mean)} of channel c, with four interleaved partial sums as {@link #statsF32}. */
     private static double[] gradSumsF32(Tensor x, Tensor gy, Dims d, int c, double mean) {
         float[] a = CpuStorage.f32(x), g = CpuStorage.f32(gy);
         int xo = (int) x.offset(), go = (int) gy.offset(), hw = d.hw();
-        double sg = 0, sgx = 0;
+        double g0 = 0, g1 = 0, g2 = 0, g3 = 0, x0 = 0, x1 = 0, x2 = 0, x3 = 0;
         for (int n = 0; n < d.n(); n++) {
-            int p = d.plane(n, c);
-            for (int i = 0; i < hw; i++) {
-                double gi = g[go + p + i];
-                sg += gi;
-                sgx += gi * (a[xo + p + i] - mean);
+            int p = d.plane(n, c), xb = xo + p, gb = go + p, i = 0;
+            for (; i + 3 < hw; i += 4) {
+                double a0 = g[gb + i], a1 = g[gb + i + 1], a2 = g[gb + i + 2], a3 = g[gb + i + 3];
+                g0 += a0;
+                g1 += a1;
+                g2 += a2;
+                g3 += a3;
+                x0 += a0 * (a[xb + i] - mean);
+                x1 += a1 * (a[xb + i + 1] - mean);
+                x2 += a2 * (a[xb + i + 2] - mean);
+                x3 += a3 * (a[xb + i + 3] - mean);
+            }
+            for (; i < hw; i++) {
+                double gi = g[gb + i];
+                g0 += gi;
+                x0 += gi * (a[xb + i] - mean);
             }
         }
-        return new double[] {sg, sgx};
+        return new double[] {(g0 + g1) + (g2 + g3), (x0 + x1) + (x2 + x3)};
     }
 
+    /** gx = (gy − gMean − (x − mean)·k)·w on channel c; one index when the three offsets agree. */
     private static void gxF32(Tensor x, Tensor gy, Tensor gx, Dims d, int c, double mean, double gMean, double k, double w) {
         float[] a = CpuStorage.f32(x), g = CpuStorage.f32(gy), r = CpuStorage.f32(gx);
         int xo = (int) x.offset(), go = (int) gy.offset(), ro = (int) gx.offset(), hw = d.hw();
         float fm = (float) mean, fgm = (float) gMean, fk = (float) k, fw = (float) w;
         for (int n = 0; n < d.n(); n++) {
             int p = d.plane(n, c);
-            for (int i = 0; i < hw; i++) r[ro + p + i] = (g[go + p + i] - fgm - (a[xo + p + i] - fm) * fk) * fw;
+            if (xo == go && go == ro) {
+                for (int i = xo + p, end = xo + p + hw; i < end; i++) r[i] = (g[i] - fgm - (a[i] - fm) * fk) * fw;
+            } else {
+                for (int i = 0; i < hw; i++) r[ro + p + i] = (g[go + p + i] - fgm - (a[xo + p + i] - fm) * fk) * fw;
+            }
         }
     }
 
