@@ -24,6 +24,23 @@ final class CpuWeightedSum {
 
     private CpuWeightedSum() {}
 
+    /**
+     * Below this many input elements in a call (16 MB of F32 inputs) the chunks run on the calling
+     * thread: the sum moves a few bytes per flop, and at cache-resident sizes a second thread adds
+     * its hand-off but little bandwidth — on the 2-vCPU machine of docs/performance.md the MixedOp
+     * forward at level 0 of a 321 crop took 57–59 µs on one thread and 93–148 µs split over two.
+     */
+    static final long SERIAL_ELEMENTS = 1L << 22;
+
+    /** Parallel.forEach for calls moving more than {@link #SERIAL_ELEMENTS} input elements; the same tasks in order otherwise. */
+    private static void forEach(int tasks, long elements, java.util.function.IntConsumer task) {
+        if (elements < SERIAL_ELEMENTS) {
+            for (int t = 0; t < tasks; t++) task.accept(t);
+        } else {
+            Parallel.forEach(tasks, elements / Math.max(1, tasks), task);
+        }
+    }
+
     /** xs: K tensors of out's shape and dtype, contiguous; w: [K] (any layout); out contiguous, aliasing no x_k. */
     static void forward(Tensor[] xs, Tensor w, Tensor out) {
         CpuCopy.requireContiguous(out, "weightedSum");
@@ -37,17 +54,26 @@ final class CpuWeightedSum {
             int[] xo = new int[kk];
             float[] wf = new float[kk];
             for (int k = 0; k < kk; k++) { x[k] = CpuStorage.f32(xs[k]); xo[k] = (int) xs[k].offset(); wf[k] = (float) wv[k]; }
-            Parallel.forEach(tasks, (long) CHUNK * kk, t -> {
+            boolean shared = true;
+            for (int k = 0; k < kk; k++) shared &= xo[k] == oo;
+            boolean fused = shared && (kk == 3 || kk == 7);
+            forEach(tasks, (long) n * kk, t -> {
                 int lo = t * CHUNK, len = Math.min(n, lo + CHUNK) - lo;
-                scale(x[0], xo[0] + lo, wf[0], o, oo + lo, len);
-                for (int k = 1; k < kk; k++) addScaled(x[k], xo[k] + lo, wf[k], o, oo + lo, len);
+                if (fused && kk == 3) {
+                    fused3(x, wf, o, oo + lo, oo + lo + len);
+                } else if (fused) {
+                    fused7(x, wf, o, oo + lo, oo + lo + len);
+                } else {
+                    scale(x[0], xo[0] + lo, wf[0], o, oo + lo, len);
+                    for (int k = 1; k < kk; k++) addScaled(x[k], xo[k] + lo, wf[k], o, oo + lo, len);
+                }
             });
         } else {
             double[] o = CpuStorage.f64(out);
             double[][] x = new double[kk][];
             int[] xo = new int[kk];
             for (int k = 0; k < kk; k++) { x[k] = CpuStorage.f64(xs[k]); xo[k] = (int) xs[k].offset(); }
-            Parallel.forEach(tasks, (long) CHUNK * kk, t -> {
+            forEach(tasks, (long) n * kk, t -> {
                 int lo = t * CHUNK, hi = Math.min(n, lo + CHUNK);
                 for (int i = lo; i < hi; i++) {
                     double s = 0;
@@ -88,7 +114,7 @@ final class CpuWeightedSum {
         int tasks = (n + CHUNK - 1) / CHUNK;
         double[] partial = gw != null ? new double[tasks * kk] : null;
         boolean f32 = gy.dtype() == DType.F32;
-        Parallel.forEach(tasks, (long) CHUNK * kk * 2, t -> {
+        forEach(tasks, (long) n * kk, t -> {
             int lo = t * CHUNK, len = Math.min(n, lo + CHUNK) - lo;
             for (int k = 0; k < kk; k++) {
                 Tensor gx = gxs == null ? null : gxs[k];
@@ -117,6 +143,27 @@ final class CpuWeightedSum {
             for (int k = 0; k < kk; k++) sums[k] += partial[t * kk + k];
         }
         CpuCopy.write(gw, sums);
+    }
+
+    /*
+     * The two K of the search (a trellis node: 3; a MixedOp: 7) with every array at the same offset:
+     * one pass over [lo, hi) reading each input once and writing out once (no re-reads of out per
+     * input), one shared index, so C2 vectorises it. The same products added in the same order as
+     * scale + addScaled: ((w0·x0 + w1·x1) + w2·x2) + …, so the same bits.
+     */
+    private static void fused3(float[][] x, float[] w, float[] o, int lo, int hi) {
+        float[] x0 = x[0], x1 = x[1], x2 = x[2];
+        float w0 = w[0], w1 = w[1], w2 = w[2];
+        for (int i = lo; i < hi; i++) o[i] = w0 * x0[i] + w1 * x1[i] + w2 * x2[i];
+    }
+
+    /** K = 7 as a three-input pass and two two-input passes (eight streams in one loop ran 5x slower in the engine). */
+    private static void fused7(float[][] x, float[] w, float[] o, int lo, int hi) {
+        float[] x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5], x6 = x[6];
+        float w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4], w5 = w[5], w6 = w[6];
+        for (int i = lo; i < hi; i++) o[i] = w0 * x0[i] + w1 * x1[i] + w2 * x2[i];
+        for (int i = lo; i < hi; i++) o[i] = o[i] + w3 * x3[i] + w4 * x4[i];
+        for (int i = lo; i < hi; i++) o[i] = o[i] + w5 * x5[i] + w6 * x6[i];
     }
 
     private static void scaleF32(float[] g, int go, float wk, float[] d, int dof, int len) { scale(g, go, wk, d, dof, len); }

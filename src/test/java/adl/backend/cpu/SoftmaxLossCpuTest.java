@@ -199,6 +199,45 @@ class SoftmaxLossCpuTest {
         }
     }
 
+    /**
+     * F32 forward bit for bit against the float expression ((w0·x0 + w1·x1) + …) evaluated here, for
+     * K = 3 and 7 (the one-pass kernels) and K = 5 (the per-input passes), on fresh tensors (all at
+     * offset 0) and with the inputs as views at another offset (the general path).
+     */
+    @Test void weightedSumF32ForwardIsTheFloatExpressionInOrder() {
+        for (int k : new int[] {3, 5, 7}) {
+            for (boolean views : new boolean[] {false, true}) {
+                try (Scope s = Scope.open()) {
+                    int n = 2 * 8 * 81 * 81 + 13; // several chunks and a tail
+                    Random r = new Random(k * 31 + (views ? 1 : 0));
+                    float[] w = new float[k];
+                    float[][] x = new float[k][n];
+                    Tensor[] xs = new Tensor[k];
+                    for (int i = 0; i < k; i++) {
+                        w[i] = r.nextFloat() - 0.5f;
+                        for (int j = 0; j < n; j++) x[i][j] = (float) r.nextGaussian();
+                        double[] padded = new double[n + 3];
+                        for (int j = 0; j < n; j++) padded[j + 3] = x[i][j];
+                        Tensor whole = Tensors.of(Device.CPU, DType.F32, Shape.of(n + 3), padded);
+                        xs[i] = views ? Tensors.view(whole, Shape.of(n), whole.strides(), whole.offset() + 3) : Tensors.of(Device.CPU, DType.F32, Shape.of(n), java.util.Arrays.copyOfRange(padded, 3, n + 3));
+                    }
+                    double[] wd = new double[k];
+                    for (int i = 0; i < k; i++) wd[i] = w[i];
+                    Tensor out = Tensors.empty(Device.CPU, DType.F32, Shape.of(n));
+                    BE.weightedSum(xs, Tensors.of(Device.CPU, DType.F32, Shape.of(k), wd), out);
+                    float[] got = CpuStorage.f32(out);
+                    for (int j = 0; j < n; j++) {
+                        float e = w[0] * x[0][j];
+                        for (int i = 1; i < k; i++) e += w[i] * x[i][j];
+                        if (Float.floatToRawIntBits(e) != Float.floatToRawIntBits(got[(int) out.offset() + j])) {
+                            throw new AssertionError("K=" + k + (views ? " (views)" : "") + " element " + j + ": expected " + e + ", got " + got[(int) out.offset() + j]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test void weightedSumBackwardComputesOnlyWhatIsWanted() {
         try (Scope s = Scope.open()) {
             Tensor[] xs = {rand64(1000, -1, 1, 3, 5), rand64(1001, -1, 1, 3, 5), rand64(1002, -1, 1, 3, 5)};
