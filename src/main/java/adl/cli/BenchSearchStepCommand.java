@@ -7,6 +7,7 @@ import adl.backend.cpu.Parallel;
 import adl.backend.ProfilingBackend;
 import adl.cli.bench.ProfileTable;
 import adl.cli.bench.Timing;
+import adl.memory.HeapGuard;
 import adl.memory.MemoryStats;
 import adl.memory.Scope;
 import adl.nas.Architect;
@@ -90,7 +91,12 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
             try (WeightStep sgd = new WeightStep(net, 0.025, 0.9, 3e-4); Architect architect = new Architect(net, 3e-3, 0.9, 0.999, 1e-3);
                  SearchGraphs captured = graphs ? new SearchGraphs(dev, net, sgd, architect) : null) {
                 SplittableRandom rng = new SplittableRandom(seed);
-                Runnable step = graphs ? () -> graphIteration(captured, rng) : () -> iteration(net, sgd, architect, rng);
+                HeapGuard heap = HeapGuard.fromSystemProperty();
+                Runnable iterate = graphs ? () -> graphIteration(captured, rng) : () -> iteration(net, sgd, architect, rng);
+                Runnable step = () -> {
+                    iterate.run();
+                    heap.afterStep(); // inside the timed region: its collections are part of the iteration's cost
+                };
                 for (int i = 0; i < untimed; i++) step.run();
                 ProfilingBackend profiler = null;
                 if (profile && dev.kind() == Device.Kind.CPU) {
@@ -109,7 +115,8 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
                 String deviceMemory = dev.backend() instanceof CudaBackend cuda
                         ? String.format(Locale.ROOT, " peak_device_mb=%.1f", cuda.peakDeviceBytes() / 1e6) : "";
                 out.printf(Locale.ROOT, "search-step: median_ms=%.1f peak_rss_mb=%.1f%s%n", ms, PeakRss.megabytes(), deviceMemory);
-                out.printf(Locale.ROOT, "(engine tensors: peak %.1f MB live)%n", MemoryStats.peakBytes() / 1e6);
+                out.printf(Locale.ROOT, "(engine tensors: peak %.1f MB live; %d full heap collections by the heap guard)%n",
+                        MemoryStats.peakBytes() / 1e6, heap.collections());
             }
         }
         out.flush();
