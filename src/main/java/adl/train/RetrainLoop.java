@@ -13,6 +13,7 @@ import adl.data.Loader;
 import adl.data.Normalization;
 import adl.data.Sample;
 import adl.data.SampleTransform;
+import adl.memory.HeapGuard;
 import adl.memory.Scope;
 import adl.nas.Architecture;
 import adl.nn.Module;
@@ -50,6 +51,8 @@ public final class RetrainLoop {
     private final SearchListener listener;
     private final StopSignal stop;
     private final Device device;
+    /** Bounds the heap between iterations (the step's autograd objects die in the old generation). */
+    private final HeapGuard heap = HeapGuard.fromSystemProperty();
     private final LongConsumer beforeIteration;
     private final SGD sgd;
     private final PolySchedule schedule;
@@ -102,6 +105,7 @@ public final class RetrainLoop {
                 try {
                     while (state.iteration() < cfg.iters()) {
                         iteration(loader, secondsBefore);
+                        heap.afterStep();
                         boolean evalNow = state.iteration() % cfg.evalEvery() == 0 || state.iteration() == cfg.iters();
                         if (evalNow) evaluate(secondsBefore);
                         if (stop.requested()) {

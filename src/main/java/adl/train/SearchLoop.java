@@ -7,6 +7,7 @@ import adl.data.Batch;
 import adl.data.Dataset;
 import adl.data.Loader;
 import adl.data.SampleTransform;
+import adl.memory.HeapGuard;
 import adl.memory.Scope;
 import adl.nas.Architect;
 import adl.nas.Architecture;
@@ -49,6 +50,9 @@ public final class SearchLoop implements AutoCloseable {
     private final EpochPlots plots;
     private SearchState state = SearchState.start();
     private final int loaderWorkers = Loader.defaultWorkers(Runtime.getRuntime().availableProcessors());
+    /** Bounds the heap between iterations (the step's autograd objects die in the old generation). */
+    private final HeapGuard heap = HeapGuard.fromSystemProperty();
+
     /** The A stream (key: global iteration) and the B stream (key: architecture step), open during {@link #run}. */
     private Loader loaderA, loaderB;
     private long dataWaitNanos;
@@ -221,6 +225,7 @@ public final class SearchLoop implements AutoCloseable {
         state = new SearchState(epoch, it + 1, global + 1, state.archSteps() + (archStep ? 1 : 0), state.bestMiou(), seconds);
         files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.trainRow(epoch, global + 1, trainLoss, archLoss, lr, seconds));
         listener.iteration(epoch, global + 1, cfg.totalIterations(), trainLoss, archLoss, lr);
+        heap.afterStep();
     }
 
     /** The eager iteration: weight step on a batch of A, then (archStep) the architecture step on a batch of B; {weight loss, arch loss or NaN}. */

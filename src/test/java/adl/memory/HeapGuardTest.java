@@ -1,0 +1,44 @@
+package adl.memory;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HeapGuardTest {
+    @Test void collectsOnceTheHeapHoldsMoreThanTheSlackBeyondTheLastLiveSet() {
+        HeapGuard guard = new HeapGuard(8L << 20);
+        System.gc(); // so that the reference is the live set, whatever earlier tests left behind
+        guard.afterStep(); // sets the reference
+        assertEquals(0, guard.collections());
+        byte[] grown = new byte[32 << 20]; // 32 MB more in use than at the reference
+        grown[grown.length - 1] = 1;
+        guard.afterStep();
+        assertEquals(1, guard.collections(), "32 MB beyond the reference with 8 MB of slack must collect");
+        assertEquals(1, grown[grown.length - 1]);
+    }
+
+    @Test void zeroSlackIsOff() {
+        HeapGuard guard = new HeapGuard(0);
+        guard.afterStep();
+        byte[] grown = new byte[32 << 20];
+        guard.afterStep();
+        assertEquals(0, guard.collections());
+        assertEquals(0, grown[0]);
+    }
+
+    @Test void aBadPropertyNamesItself() {
+        String old = System.getProperty("adl.heapSlackMB");
+        try {
+            System.setProperty("adl.heapSlackMB", "lots");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, HeapGuard::fromSystemProperty);
+            assertTrue(e.getMessage().contains("-Dadl.heapSlackMB") && e.getMessage().contains("lots"), e.getMessage());
+            System.setProperty("adl.heapSlackMB", "-3");
+            assertThrows(IllegalArgumentException.class, HeapGuard::fromSystemProperty);
+        } finally {
+            if (old == null) System.clearProperty("adl.heapSlackMB");
+            else System.setProperty("adl.heapSlackMB", old);
+        }
+    }
+}
