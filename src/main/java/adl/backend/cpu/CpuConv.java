@@ -132,7 +132,7 @@ final class CpuConv {
     }
 
     /** Below this many flops in a call, the fork-join round trip costs more than threads save. */
-    static final long SERIAL_WORK = 1L << 19;
+    static final long SERIAL_WORK = 1L << 14;
 
     /** {@link Parallel#forEach} for calls big enough to gain from threads; the same tasks run in order otherwise. */
     static void forEach(int n, long workPerTask, java.util.function.IntConsumer task) {
