@@ -92,11 +92,11 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
                  SearchGraphs captured = graphs ? new SearchGraphs(dev, net, sgd, architect) : null) {
                 SplittableRandom rng = new SplittableRandom(seed);
                 HeapGuard heap = HeapGuard.fromSystemProperty();
-                Runnable iterate = graphs ? () -> graphIteration(captured, rng) : () -> iteration(net, sgd, architect, rng);
-                Runnable step = () -> {
-                    iterate.run();
-                    heap.afterStep(); // inside the timed region: its collections are part of the iteration's cost
-                };
+                // the heap guard runs inside the timed region: its collections are part of the iteration's cost
+                Runnable step = graphs ? () -> {
+                    graphIteration(captured, rng);
+                    heap.afterStep();
+                } : () -> iteration(net, sgd, architect, rng, heap);
                 for (int i = 0; i < untimed; i++) step.run();
                 ProfilingBackend profiler = null;
                 if (profile && dev.kind() == Device.Kind.CPU) {
@@ -123,11 +123,16 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
         return 0;
     }
 
-    private void iteration(SuperNet net, WeightStep weights, Architect architect, SplittableRandom rng) {
+    /** Architecture step, then weight step, each in its own scope with the heap guard after it (as the search loop does). */
+    private void iteration(SuperNet net, WeightStep weights, Architect architect, SplittableRandom rng, HeapGuard heap) {
         try (Scope s = Scope.open()) {
             architect.step(images(rng), labels(rng));
+        }
+        heap.afterStep();
+        try (Scope s = Scope.open()) {
             weights.step(images(rng), labels(rng), 0.025);
         }
+        heap.afterStep();
     }
 
     /** The search's graph iteration on random host batches (weight step, then architecture step). */

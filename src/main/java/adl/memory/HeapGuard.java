@@ -16,12 +16,12 @@ import java.lang.management.MemoryMXBean;
  * {@code slack} bytes beyond what the previous collection left alive, so the heap stays near the
  * live set (the pooled tensor arrays, weights, optimizer state) plus one step's objects.
  *
- * <p>Slack: {@code -Dadl.heapSlackMB=N} (default 64; 0 turns the guard off). A full collection of a
+ * <p>Slack: {@code -Dadl.heapSlackMB=N} (default 32; 0 turns the guard off). A full collection of a
  * few hundred MB live takes a couple of hundred ms, against seconds per step on the CPU.
  */
 public final class HeapGuard {
     /** The default slack in MB, see the class comment. */
-    public static final long DEFAULT_SLACK_MB = 64;
+    public static final long DEFAULT_SLACK_MB = 32;
 
     private final long slackBytes;
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();

@@ -220,12 +220,12 @@ public final class SearchLoop implements AutoCloseable {
         double lr = schedule.lr(global);
         boolean archStep = epoch >= cfg.archStartEpoch();
         double[] losses = graphs != null ? graphSteps(epoch, it, global, lr, archStep) : eagerSteps(epoch, it, global, lr, archStep);
+        if (graphs != null) heap.afterStep(); // (the eager steps run it after each of their two steps)
         double trainLoss = losses[0], archLoss = losses[1];
         double seconds = secondsBefore + (System.nanoTime() - sessionStartNanos) / 1e9;
         state = new SearchState(epoch, it + 1, global + 1, state.archSteps() + (archStep ? 1 : 0), state.bestMiou(), seconds);
         files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.trainRow(epoch, global + 1, trainLoss, archLoss, lr, seconds));
         listener.iteration(epoch, global + 1, cfg.totalIterations(), trainLoss, archLoss, lr);
-        heap.afterStep();
     }
 
     /** The eager iteration: weight step on a batch of A, then (archStep) the architecture step on a batch of B; {weight loss, arch loss or NaN}. */
@@ -237,6 +237,7 @@ public final class SearchLoop implements AutoCloseable {
         } catch (ArithmeticException e) {
             throw nonFinite(e.getMessage(), epoch, global);
         }
+        heap.afterStep();
         if (archStep) {
             try (Scope s = Scope.open()) {
                 Batch b = Batch.of(loaderB.take(state.archSteps()), device);
@@ -244,6 +245,7 @@ public final class SearchLoop implements AutoCloseable {
             } catch (ArithmeticException e) {
                 throw nonFinite(e.getMessage(), epoch, global);
             }
+            heap.afterStep();
         }
         return new double[] {trainLoss, archLoss};
     }
