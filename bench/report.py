@@ -174,6 +174,27 @@ def cell(rows, dev, out):
     out.append("")
 
 
+SMALL_OPS = ["relu", "reluBackward", "add", "batchNorm", "batchNormBackward", "maxPool", "maxPoolBackward", "avgPool", "avgPoolBackward"]
+
+
+def small_ops(rows, dev, out):
+    found = {int(dict(k[1])["level"]): m for k, m in rows.items() if k[0] == "SmallOpsBench" and dict(k[1]).get("device") == dev}
+    if not found:
+        return
+    out.append(f"### Small ops of a MixedOp at the CPU search size: crop 64, batch 2, F = 8 ({dev}, F32)\n")
+    out.append("Level v: [2, 8·2^v, 16/2^v, 16/2^v]. µs per call.\n")
+    levels = sorted(found)
+    out.append("| op | " + " | ".join(f"level {v}" for v in levels) + " |")
+    out.append("|---|" + "---|" * len(levels))
+    for op in SMALL_OPS:
+        cells = []
+        for v in levels:
+            r = found[v].get(op)
+            cells.append("–" if r is None else us(r[0]))
+        out.append(f"| {op} | " + " | ".join(cells) + " |")
+    out.append("")
+
+
 def main():
     rows = load(sys.argv[1])
     out = []
@@ -182,6 +203,7 @@ def main():
         conv(rows, dev, out)
         resize(rows, dev, out)
         cell(rows, dev, out)
+        small_ops(rows, dev, out)
     print("\n".join(out))
 
 

@@ -25,12 +25,11 @@ final class CpuWeightedSum {
     private CpuWeightedSum() {}
 
     /**
-     * Below this many input elements in a call (16 MB of F32 inputs) the chunks run on the calling
-     * thread: the sum moves a few bytes per flop, and at cache-resident sizes a second thread adds
-     * its hand-off but little bandwidth — on the 2-vCPU machine of docs/performance.md the MixedOp
-     * forward at level 0 of a 321 crop took 57–59 µs on one thread and 93–148 µs split over two.
+     * Below this many input elements in a call (256 KB of F32 inputs) the chunks run on the calling
+     * thread: the sum moves a few bytes per flop, and for small calls a second thread adds its
+     * hand-off but little bandwidth (docs/performance.md).
      */
-    static final long SERIAL_ELEMENTS = 1L << 22;
+    static final long SERIAL_ELEMENTS = 1L << 16;
 
     /** Parallel.forEach for calls moving more than {@link #SERIAL_ELEMENTS} input elements; the same tasks in order otherwise. */
     private static void forEach(int tasks, long elements, java.util.function.IntConsumer task) {
