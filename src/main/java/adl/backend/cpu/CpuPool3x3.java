@@ -8,7 +8,8 @@ import adl.backend.cpu.CpuPool.Geo;
  * count_include_pad = false), F32, with every window written out as straight-line code: the
  * generic kernels of {@link CpuPool} / {@link CpuAvgPool} loop over each window's clipped range,
  * and at the search's sizes (2×2 … 16×16 planes, 17,000 calls per iteration) those length-3 loops
- * cost 3–6× the arithmetic.
+ * dominated: max pooling forward on [2, 8, 16, 16] took 67 µs that way and 17 µs written out
+ * (SmallOpsBench, docs/performance.md).
  *
  * <p>Bitwise the same results as the generic kernels (CpuPool3x3Test): the same comparisons in the
  * same scan order for max (first maximum, or last NaN), the same additions in the same order,

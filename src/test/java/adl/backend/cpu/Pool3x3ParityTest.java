@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -57,8 +56,6 @@ class Pool3x3ParityTest {
                         }
                     }
                 }
-                // the planes really differ from one another, so a swapped plane would be caught
-                assertEquals(fast[0].length, x.length);
             }
         }
     }
