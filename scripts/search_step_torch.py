@@ -332,6 +332,11 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     dev = torch.device(a.device)
+    if dev.type == "cuda":
+        # FP32 against FP32: the engine's cuDNN/cuBLAS calls never use TF32 (CUDNN_FMA_MATH,
+        # cuBLAS default math), so PyTorch must not either (docs/05-gpu-backend.md)
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
     net = SuperNet(a.layers, a.blocks, a.filter_multiplier, CLASSES).to(dev).train()
     weights, arch = net.weight_parameters(), net.arch_parameters()
     adam = torch.optim.Adam(arch, lr=3e-3, betas=(0.9, 0.999), weight_decay=1e-3)
@@ -370,6 +375,8 @@ def main():
 
     print(f"torch: {torch.__version__}")
     print(f"threads: {torch.get_num_threads()}")
+    if dev.type == "cuda":
+        print(f"tf32: cudnn={torch.backends.cudnn.allow_tf32} matmul={torch.backends.cuda.matmul.allow_tf32}")
     print(f"device: {a.device}" + (f" ({torch.cuda.get_device_name(dev)})" if dev.type == "cuda" else ""))
     print(f"config: crop={a.crop} batch={a.batch} filter_multiplier={a.filter_multiplier} layers={a.layers} "
           f"blocks={a.blocks} nodes={len(net.trellis.nodes)} classes={CLASSES}")
