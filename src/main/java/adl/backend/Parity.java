@@ -11,9 +11,11 @@ import java.util.List;
 /**
  * The parity suite (DESIGN §6): every primitive of {@link Backend} run on the CPU (the reference)
  * and on a target backend with the same seeded, non-zero inputs, compared per element with
- * |target − cpu| ≤ atol + rtol·|cpu|. Plus a determinism check: the target's weighted-sum backward
- * gw is bitwise identical over three runs. With the CPU as target the suite compares the CPU with
- * itself (every check passes with worst = 0), which still exercises the whole suite.
+ * |target − cpu| ≤ atol + rtol·|cpu|. Plus determinism checks: the target's weighted-sum backward
+ * gw and a convolution's weight gradient are bitwise identical over three runs. With the CPU as
+ * target the suite compares the CPU with itself (every check passes with worst = 0), which still
+ * exercises the whole suite. A check whose primitive needs a library the target lacks
+ * ({@link LibraryUnavailableException}: cuDNN, cuBLAS) is skipped with the reason, not failed.
  * Tolerances assume F32 with exact (non-TF32) matmul and convolution on the target.
  */
 public final class Parity {
@@ -21,7 +23,30 @@ public final class Parity {
 
     /** One check: worst |target − reference| over all its outputs, and the first mismatches (at most 5). */
     public record Result(String name, double worstAbsError, double atol, double rtol, boolean passed,
-                         List<String> firstMismatches) {}
+                         List<String> firstMismatches, String skipped) {
+        public Result(String name, double worstAbsError, double atol, double rtol, boolean passed, List<String> firstMismatches) {
+            this(name, worstAbsError, atol, rtol, passed, firstMismatches, null);
+        }
+
+        /** Not run on the target: {@code why} names the missing library and the reason. */
+        static Result skip(String name, double atol, double rtol, String why) {
+            return new Result(name, Double.NaN, atol, rtol, true, List.of(), why);
+        }
+
+        public boolean wasSkipped() { return skipped != null; }
+    }
+
+    /** Told of each check before it runs (so a crash mid-suite leaves its name in the log) and after. */
+    public interface Listener {
+        void starting(String name);
+
+        void finished(Result r);
+
+        Listener NONE = new Listener() {
+            @Override public void starting(String name) {}
+            @Override public void finished(Result r) {}
+        };
+    }
 
     /** The body of a check: makes its inputs through {@code e}, runs one primitive on e.b, returns the outputs. */
     @FunctionalInterface
@@ -39,16 +64,35 @@ public final class Parity {
         return cs;
     }
 
-    /** How many results {@link #run} returns (the cases plus the determinism check). */
-    public static int checkCount() { return cases().size() + 1; }
+    /** How many results {@link #run} returns (the cases plus the determinism checks). */
+    public static int checkCount() { return cases().size() + ParityDeterminism.checks().size(); }
 
     /** Runs the suite in F32 with the CPU as reference. */
-    public static List<Result> run(Backend target) { return run(CpuBackend.INSTANCE, target, DType.F32); }
+    public static List<Result> run(Backend target) { return run(target, Listener.NONE); }
+
+    /** As {@link #run(Backend)}, telling {@code listener} of each check as it starts and ends. */
+    public static List<Result> run(Backend target, Listener listener) {
+        return run(CpuBackend.INSTANCE, target, DType.F32, listener);
+    }
 
     public static List<Result> run(Backend reference, Backend target, DType dtype) {
+        return run(reference, target, dtype, Listener.NONE);
+    }
+
+    public static List<Result> run(Backend reference, Backend target, DType dtype, Listener listener) {
         List<Result> results = new ArrayList<>();
-        for (Case c : cases()) results.add(check(reference, target, dtype, c));
-        results.add(determinism(target, dtype));
+        for (Case c : cases()) {
+            listener.starting(c.name());
+            Result r = check(reference, target, dtype, c);
+            listener.finished(r);
+            results.add(r);
+        }
+        for (ParityDeterminism.Check d : ParityDeterminism.checks()) {
+            listener.starting(d.name());
+            Result r = ParityDeterminism.run(target, dtype, d);
+            listener.finished(r);
+            results.add(r);
+        }
         return results;
     }
 
@@ -59,9 +103,11 @@ public final class Parity {
         double[][] actual;
         try {
             actual = outputs(target, dtype, seed, c);
+        } catch (LibraryUnavailableException ex) {
+            return Result.skip(c.name(), c.atol(), c.rtol(), ex.library() + " not available: " + ex.reason());
         } catch (RuntimeException ex) {
             return new Result(c.name(), Double.NaN, c.atol(), c.rtol(), false,
-                    List.of("threw " + ex.getClass().getSimpleName() + ": " + ex.getMessage()));
+                    List.of("error: " + Parity.why(ex)));
         }
         return compare(c.name(), actual, expected, c.atol(), c.rtol());
     }
@@ -107,34 +153,8 @@ public final class Parity {
         return new Result(name, worst, atol, rtol, passed, List.copyOf(bad));
     }
 
-    /** The target's weighted-sum backward gw (K = 7, ~35k elements each) over three runs: the same bits. */
-    static Result determinism(Backend target, DType dtype) {
-        String name = "weightedSum.backward.gw.deterministic";
-        double[][] runs = new double[3][];
-        try {
-            for (int r = 0; r < runs.length; r++) {
-                try (Scope s = Scope.open()) {
-                    ParityEnv e = new ParityEnv(target, dtype, 42);
-                    Tensor[] xs = new Tensor[7];
-                    for (int k = 0; k < xs.length; k++) xs[k] = e.rand(4, 8, 33, 33);
-                    Tensor w = e.rand(7), gy = e.rand(4, 8, 33, 33), gw = e.out(7);
-                    target.weightedSumBackward(xs, w, gy, new Tensor[7], gw);
-                    runs[r] = target.read(gw);
-                }
-            }
-        } catch (RuntimeException ex) {
-            return new Result(name, Double.NaN, 0, 0, false, List.of("threw " + ex.getClass().getSimpleName() + ": " + ex.getMessage()));
-        }
-        List<String> bad = new ArrayList<>();
-        double worst = 0;
-        for (int r = 1; r < runs.length; r++) {
-            for (int i = 0; i < runs[0].length; i++) {
-                if (Double.doubleToRawLongBits(runs[r][i]) != Double.doubleToRawLongBits(runs[0][i])) {
-                    worst = Math.max(worst, Math.abs(runs[r][i] - runs[0][i]));
-                    if (bad.size() < MAX_MISMATCHES) bad.add("run" + r + " gw[" + i + "] = " + runs[r][i] + ", run0 gave " + runs[0][i]);
-                }
-            }
-        }
-        return new Result(name, worst, 0, 0, bad.isEmpty(), List.copyOf(bad));
+    /** The one-line reason an exception gives (its message; the exception itself when it has none). */
+    static String why(RuntimeException ex) {
+        return ex.getMessage() != null ? ex.getMessage() : ex.toString();
     }
 }

@@ -1,7 +1,6 @@
 package adl.backend.cuda;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +23,9 @@ public final class CudaAvailability {
         List<String> lines = new ArrayList<>();
         String driverLine = describeDriver(libs, arena, lines);
         lines.addFirst(driverLine);
-        lines.add(describeCudnn(libs, arena));
-        lines.add(describeCublas(libs, arena));
+        CudaLibraries loaded = CudaLibraries.load(libs, arena, null);
+        lines.add(loaded.cudnnLine);
+        lines.add(loaded.cublasLine);
         return String.join("\n", lines);
     }
 
@@ -53,35 +53,8 @@ public final class CudaAvailability {
                         major >= 8 ? "" : " (below 8.0: the PTX kernels target compute_80, not usable)"));
             }
             return "CUDA driver " + versionText(version) + " (" + where + "), " + n + " device" + (n == 1 ? "" : "s") + ":";
-        } catch (CudaException e) {
+        } catch (CudaException | CudaUnavailableException e) {
             return "CUDA: not available: " + e.getMessage();
-        } catch (CudaUnavailableException e) {
-            return "CUDA: not available: " + e.getMessage();
-        }
-    }
-
-    private static String describeCudnn(NativeLibraries libs, Arena arena) {
-        NativeLibraries.Resolution r = libs.locate(NativeLibraries.Library.CUDNN);
-        if (!r.ok()) return "cuDNN: not available: " + r.reason();
-        try {
-            long v = new Cudnn(libs.load(NativeLibraries.Library.CUDNN, arena)).version();
-            return String.format(Locale.ROOT, "cuDNN %d.%d.%d (%s, via %s, %d sub-libraries)", v / 10000, (v / 100) % 100, v % 100,
-                    r.found().folder(), r.found().via(), r.found().files().size() - 1);
-        } catch (RuntimeException e) {
-            return "cuDNN: found in " + r.found().folder() + " but not usable: " + e.getMessage();
-        }
-    }
-
-    private static String describeCublas(NativeLibraries libs, Arena arena) {
-        NativeLibraries.Resolution r = libs.locate(NativeLibraries.Library.CUBLAS);
-        if (!r.ok()) return "cuBLAS: not available: " + r.reason();
-        try {
-            // cublasGetVersion may be called with a NULL handle (cuBLAS documentation, cublasGetVersion()).
-            int v = new Cublas(libs.load(NativeLibraries.Library.CUBLAS, arena)).version(MemorySegment.NULL);
-            return String.format(Locale.ROOT, "cuBLAS %d.%d.%d (%s, via %s)", v / 10000, (v / 100) % 100, v % 100,
-                    r.found().main(), r.found().via());
-        } catch (RuntimeException e) {
-            return "cuBLAS: found at " + r.found().main() + " but not usable: " + e.getMessage();
         }
     }
 

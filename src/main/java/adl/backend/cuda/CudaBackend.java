@@ -4,6 +4,7 @@ import adl.backend.Backend;
 import adl.backend.BinaryOp;
 import adl.backend.ConvParams;
 import adl.backend.Device;
+import adl.backend.LibraryUnavailableException;
 import adl.backend.PoolParams;
 import adl.backend.UnaryOp;
 import adl.tensor.DType;
@@ -40,6 +41,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private final StepScalars scalars = new StepScalars(this);
     private CachingAllocator.Pool capturePool;
     private int liveGraphs;
+    /** Why cuBLAS / cuDNN are absent, when they are (the ops that need them say it). */
+    private String cublasMissing = "this backend was opened without cuBLAS", cudnnMissing = "this backend was opened without cuDNN";
 
     /** Wires the parts; {@code gemm} null: no matmul; {@code resources} is closed by {@link #close()} (null: nothing to close). */
     CudaBackend(int ordinal, CachingAllocator allocator, CudaKernels kernels, Transfers io, long stream, CudaMatmul.Gemm gemm,
@@ -213,13 +216,19 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     // ---- cuBLAS and cuDNN ----
 
-    private static UnsupportedOperationException notYet(String op) { return new UnsupportedOperationException("not yet on CUDA: " + op); }
-
-    /** The cuDNN ops, or "not yet on CUDA: op" when this backend was opened without cuDNN. */
+    /** The cuDNN ops; without cuDNN, {@link LibraryUnavailableException} with the reason (selftest skips such checks). */
     private CudnnOps dnn(String op) {
-        if (cudnn == null) throw notYet(op + " (no cuDNN on this backend)");
+        if (cudnn == null) throw new LibraryUnavailableException("cuDNN", op, cudnnMissing);
         return cudnn;
     }
+
+    /** Records why cuBLAS and cuDNN are missing (null: present), for the errors of the ops that need them. */
+    void missingLibraries(String cublasWhy, String cudnnWhy) {
+        if (cublasWhy != null) cublasMissing = cublasWhy;
+        if (cudnnWhy != null) cudnnMissing = cudnnWhy;
+    }
+
+    String cublasMissing() { return cublasMissing; }
 
     /** Routes conv / batch norm / pooling through {@code api} (tests pass a recording fake). */
     void useCudnn(CudnnApi api) { this.cudnn = api == null ? null : new CudnnOps(this, api); }

@@ -1,7 +1,9 @@
 package adl.backend.cuda;
 
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,10 +17,8 @@ public final class CudaDevices {
 
     private static final Map<Integer, CudaBackend> OPEN = new HashMap<>();
     private static final Map<Integer, String> UNUSABLE = new HashMap<>();
-    private static Libraries libraries;
+    private static CudaLibraries libraries;
     private static String librariesFailure;
-
-    private record Libraries(CudaDriver driver, Cublas cublas, Cudnn cudnn) {}
 
     /**
      * The backend of device {@code ordinal}, opened on first call.
@@ -40,8 +40,24 @@ public final class CudaDevices {
         return b;
     }
 
-    /** Null when device {@code ordinal} is usable (opening it), else the one-line reason it is not. */
-    public static String unusableReason(int ordinal) {
+    /**
+     * Null when device {@code ordinal} is usable for training (opening it: driver, device, cuBLAS and
+     * cuDNN), else the one-line reason it is not.
+     */
+    public static synchronized String unusableReason(int ordinal) {
+        String reason = deviceUnusableReason(ordinal);
+        if (reason != null) return reason;
+        if (libraries.cublas == null) return "cuBLAS: " + libraries.cublasMissing;
+        if (libraries.cudnn == null) return "cuDNN: " + libraries.cudnnMissing;
+        return null;
+    }
+
+    /**
+     * Null when device {@code ordinal} opens (the driver and the device; cuBLAS and cuDNN may be
+     * missing, see {@link #missingLibraries}), else the one-line reason it does not. The selftest
+     * needs only this: its hand-written-kernel checks run without the libraries.
+     */
+    public static String deviceUnusableReason(int ordinal) {
         try {
             backend(ordinal);
             return null;
@@ -50,9 +66,18 @@ public final class CudaDevices {
         }
     }
 
+    /** For an opened device: one line per missing library ("cuDNN: reason"), empty when all are there. */
+    public static synchronized List<String> missingLibraries() {
+        List<String> out = new ArrayList<>();
+        if (libraries == null) return out;
+        if (libraries.cublas == null) out.add("cuBLAS: " + libraries.cublasMissing);
+        if (libraries.cudnn == null) out.add("cuDNN: " + libraries.cudnnMissing);
+        return out;
+    }
+
     private static CudaBackend open(int ordinal) {
-        Libraries libs = libraries();
-        CudaDriver drv = libs.driver();
+        CudaLibraries libs = libraries();
+        CudaDriver drv = libs.driver;
         int n = drv.deviceCount();
         if (n == 0) throw new CudaUnavailableException("the CUDA driver sees no devices");
         if (ordinal < 0 || ordinal >= n) {
@@ -65,10 +90,12 @@ public final class CudaDevices {
             throw new CudaUnavailableException("cuda:" + ordinal + " has compute capability " + major + "." + minor
                     + "; the PTX kernels need 8.0 or newer");
         }
-        return CudaBackend.open(drv, libs.cublas(), libs.cudnn(), ordinal);
+        CudaBackend b = CudaBackend.open(drv, libs.cublas, libs.cudnn, ordinal);
+        b.missingLibraries(libs.cublasMissing, libs.cudnnMissing);
+        return b;
     }
 
-    private static Libraries libraries() {
+    private static CudaLibraries libraries() {
         if (libraries != null) return libraries;
         if (librariesFailure != null) throw new CudaUnavailableException(librariesFailure);
         try {
@@ -76,9 +103,7 @@ public final class CudaDevices {
             Arena arena = Arena.global();
             CudaDriver drv = new CudaDriver(found.load(NativeLibraries.Library.CUDA, arena));
             drv.init();
-            Cublas cublas = new Cublas(found.load(NativeLibraries.Library.CUBLAS, arena));
-            Cudnn cudnn = new Cudnn(found.load(NativeLibraries.Library.CUDNN, arena));
-            libraries = new Libraries(drv, cublas, cudnn);
+            libraries = CudaLibraries.load(found, arena, drv);
             return libraries;
         } catch (CudaUnavailableException | CudaException e) {
             librariesFailure = e.getMessage();

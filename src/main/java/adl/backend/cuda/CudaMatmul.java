@@ -1,5 +1,6 @@
 package adl.backend.cuda;
 
+import adl.backend.LibraryUnavailableException;
 import adl.tensor.Tensor;
 
 import java.lang.foreign.Arena;
@@ -43,7 +44,7 @@ final class CudaMatmul {
         }
         if (c.numel() == 0) return;
         if (k == 0) { be.fill(c, 0); return; }
-        if (gemm == null) throw new UnsupportedOperationException("not yet on CUDA: matmul (cuBLAS was not loaded)");
+        if (gemm == null) throw new LibraryUnavailableException("cuBLAS", "matmul", be.cublasMissing());
         gemm.sgemm(transB ? Cublas.CUBLAS_OP_T : Cublas.CUBLAS_OP_N, transA ? Cublas.CUBLAS_OP_T : Cublas.CUBLAS_OP_N,
                 n, m, k, 1f, ptr(b), transB ? k : n, (long) k * n, ptr(a), transA ? m : k, (long) m * k,
                 0f, ptr(c), n, (long) m * n, batch);

@@ -24,6 +24,7 @@ public final class Cudnn {
     /** Every bound function with its C signature, in one place. */
     public static final List<Binding> BINDINGS = Binding.table(
             returning("cudnnGetVersion", L),
+            returning("cudnnGetCudartVersion", L),
             returning("cudnnGetErrorString", P, I),
             status("cudnnCreate", P),
             status("cudnnDestroy", P),
@@ -94,6 +95,12 @@ public final class Cudnn {
     /** cuDNN's version number, e.g. 91000 for 9.10.0. */
     public long version() {
         try { return (long) d.handle("cudnnGetVersion").invokeExact(); }
+        catch (Throwable t) { throw Downcalls.rethrow(t); }
+    }
+
+    /** The CUDA runtime version cuDNN was built for, e.g. 13000 for 13.0 (its libcublasLt has that major). */
+    public long cudartVersion() {
+        try { return (long) d.handle("cudnnGetCudartVersion").invokeExact(); }
         catch (Throwable t) { throw Downcalls.rethrow(t); }
     }
 

@@ -2,6 +2,7 @@ package adl.backend.cuda;
 
 import adl.backend.BinaryOp;
 import adl.backend.Device;
+import adl.backend.LibraryUnavailableException;
 import adl.backend.UnaryOp;
 import adl.backend.cpu.CpuBackend;
 import adl.memory.MemoryStats;
@@ -250,8 +251,17 @@ class CudaBackendTest {
         Tensor d = on(cuda, DType.F64, 4), f = on(cuda, DType.F32, 2, 2);
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> cuda.unary(UnaryOp.NEG, d, 0, d));
         assertTrue(e.getMessage().startsWith("not yet on CUDA: unary NEG on F64"), e.getMessage());
-        e = assertThrows(UnsupportedOperationException.class, () -> cuda.maxPoolForward(f, null, f));
-        assertTrue(e.getMessage().startsWith("not yet on CUDA: maxPoolForward (no cuDNN"), e.getMessage());
+        LibraryUnavailableException m = assertThrows(LibraryUnavailableException.class, () -> cuda.maxPoolForward(f, null, f));
+        assertEquals("maxPoolForward needs cuDNN, which is not available: this backend was opened without cuDNN", m.getMessage());
+        cuda.missingLibraries("libcublas.so.13 not found", "cuDNN 9.1.0 was built for CUDA 12.8, cuBLAS is 13.0.0");
+        CudaBackend noBlas = new CudaBackend(0, new CachingAllocator(dev), new CudaKernels(dev), dev, 0x5eL, null, null);
+        noBlas.missingLibraries("libcublas.so.13 not found", null);
+        Tensor g = on(noBlas, DType.F32, 2, 2);
+        m = assertThrows(LibraryUnavailableException.class, () -> noBlas.matmul(g, false, g, false, g));
+        assertEquals("cuBLAS", m.library());
+        assertEquals("matmul needs cuBLAS, which is not available: libcublas.so.13 not found", m.getMessage());
+        m = assertThrows(LibraryUnavailableException.class, () -> cuda.avgPoolForward(f, null, f));
+        assertEquals("cuDNN 9.1.0 was built for CUDA 12.8, cuBLAS is 13.0.0", m.reason());
         closeAll();
     }
 

@@ -19,11 +19,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The cuDNN binding table against (1) the cuDNN 9 prototypes quoted below and (2) the installed headers
  * when cudnn_*.h exist. The quotes are from cuDNN 9.6.0's include/cudnn_ops.h and include/cudnn_cnn.h as
  * shipped in a CUDA 12.6 tree (github.com/zspace/system.cuda-12.6); cudnnGetVersion, cudnnGetErrorString,
- * cudnnCreate, cudnnDestroy, cudnnSetStream (cudnn_graph.h in 9.x) have kept these signatures since cuDNN 1.
+ * cudnnCreate, cudnnDestroy, cudnnSetStream (cudnn_graph.h in 9.x) have kept these signatures since cuDNN 1,
+ * cudnnGetCudartVersion ("Returns CUDA Runtime version statically linked against cudnn") since cuDNN 7.
  */
 class CudnnBindingsTest {
     static final String PROTOTYPES = """
             size_t CUDNNWINAPI cudnnGetVersion(void);
+            size_t CUDNNWINAPI cudnnGetCudartVersion(void);
             const char *CUDNNWINAPI cudnnGetErrorString(cudnnStatus_t status);
             cudnnStatus_t CUDNNWINAPI cudnnCreate(cudnnHandle_t *handle);
             cudnnStatus_t CUDNNWINAPI cudnnDestroy(cudnnHandle_t handle);
