@@ -290,6 +290,11 @@ static void test_ptx_versions(const std::string &ptx) {
     void *vals[] = {err, (void *) (uintptr_t) sizeof err, info, (void *) (uintptr_t) sizeof info};
     CUmodule m;
     setenv("ADL_MOCK_GPU_DRIVER_VERSION", "12000", 1);
+    CUresult lowered = cuModuleLoadDataEx(&m, ptx.c_str(), 4, opts, vals);
+    CHECK(lowered == CUDA_SUCCESS, "the committed (lowered) PTX does not load on driver 12000: %d '%s'", lowered, err);
+    if (lowered == CUDA_SUCCESS) OK(cuModuleUnload(m));
+    vals[1] = (void *) (uintptr_t) sizeof err;
+    vals[3] = (void *) (uintptr_t) sizeof info;
     std::string v90 = with_version(ptx, "9.0");
     CUresult r = cuModuleLoadDataEx(&m, v90.c_str(), 4, opts, vals);
     CHECK(r == CUDA_ERROR_UNSUPPORTED_PTX_VERSION, "PTX 9.0 on driver 12000 returned %d", r);

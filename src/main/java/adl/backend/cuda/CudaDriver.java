@@ -251,7 +251,11 @@ public final class CudaDriver {
     public void eventSynchronize(MemorySegment event) { call1("cuEventSynchronize", event, ""); }
     public void eventDestroy(MemorySegment event) { call1("cuEventDestroy_v2", event, ""); }
 
-    /** Milliseconds between two recorded, completed events. */
+    /**
+     * Milliseconds between two recorded, completed events. {@code cuEventElapsedTime_v2} exists only
+     * from driver 12.8 on; it is bound lazily and no command uses it (only the GPU smoke test), so the
+     * commands and the GPU check run on a 12.0-12.7 driver too, which loads the lowered PTX (docs/05).
+     */
     public float eventElapsedTime(MemorySegment start, MemorySegment end) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(ValueLayout.JAVA_FLOAT);
@@ -262,16 +266,55 @@ public final class CudaDriver {
 
     // ---- modules and launches -----------------------------------------------------------------
 
-    /** Loads a PTX (or cubin) image; PTX text is NUL-terminated here. The driver JITs PTX for the device. */
-    public MemorySegment moduleLoadData(byte[] image) {
+    public static final int CU_JIT_INFO_LOG_BUFFER = 3;
+    public static final int CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES = 4;
+    public static final int CU_JIT_ERROR_LOG_BUFFER = 5;
+    public static final int CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
+    private static final int JIT_LOG_BYTES = 8192;
+
+    /** {@link #moduleLoadData(byte[], String)} of an unnamed image. */
+    public MemorySegment moduleLoadData(byte[] image) { return moduleLoadData(image, "image"); }
+
+    /**
+     * Loads a PTX (or cubin) image with {@code cuModuleLoadDataEx}; PTX text is NUL-terminated here and
+     * the driver JITs it for the device. The JIT's error and info log buffers (CU_JIT_ERROR_LOG_BUFFER,
+     * CU_JIT_INFO_LOG_BUFFER and their _SIZE_BYTES, which the driver overwrites with the bytes it wrote)
+     * are passed, and a failure's error carries the module name and both logs (e.g. ptxas's
+     * "Unsupported .version" line).
+     */
+    public MemorySegment moduleLoadData(byte[] image, String name) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment img = a.allocate(image.length + 1L);
             MemorySegment.copy(image, 0, img, ValueLayout.JAVA_BYTE, 0, image.length);
             MemorySegment out = a.allocate(ValueLayout.ADDRESS);
-            check((int) d.handle("cuModuleLoadDataEx").invokeExact(out, img, 0, MemorySegment.NULL, MemorySegment.NULL),
-                    "cuModuleLoadDataEx", "imageBytes=" + image.length);
+            MemorySegment errLog = a.allocate(JIT_LOG_BYTES), infoLog = a.allocate(JIT_LOG_BYTES);
+            MemorySegment options = a.allocate(ValueLayout.JAVA_INT, 4);
+            MemorySegment values = a.allocate(ValueLayout.ADDRESS, 4);
+            int[] opts = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, CU_JIT_INFO_LOG_BUFFER, CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES};
+            for (int i = 0; i < 4; i++) options.setAtIndex(ValueLayout.JAVA_INT, i, opts[i]);
+            values.setAtIndex(ValueLayout.ADDRESS, 0, errLog);
+            values.setAtIndex(ValueLayout.ADDRESS, 1, MemorySegment.ofAddress(JIT_LOG_BYTES));   // a size passed by value
+            values.setAtIndex(ValueLayout.ADDRESS, 2, infoLog);
+            values.setAtIndex(ValueLayout.ADDRESS, 3, MemorySegment.ofAddress(JIT_LOG_BYTES));
+            int r = (int) d.handle("cuModuleLoadDataEx").invokeExact(out, img, 4, options, values);
+            if (r != 0) {
+                String err = jitLog(errLog, values.getAtIndex(ValueLayout.ADDRESS, 1).address());
+                String info = jitLog(infoLog, values.getAtIndex(ValueLayout.ADDRESS, 3).address());
+                check(r, "cuModuleLoadDataEx", "module=" + name + ", imageBytes=" + image.length
+                        + (err.isEmpty() ? "" : "; JIT error log: " + err) + (info.isEmpty() ? "" : "; JIT info log: " + info));
+            }
             return out.get(ValueLayout.ADDRESS, 0);
         } catch (Throwable t) { throw Downcalls.rethrow(t); }
+    }
+
+    /** A JIT log as one line: at most {@code filled} bytes (the driver's count, NUL included), up to the first NUL. */
+    static String jitLog(MemorySegment buf, long filled) {
+        long n = Math.min(Math.max(filled, 0), buf.byteSize());
+        if (n == 0) return "";
+        byte[] bytes = buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        int len = 0;
+        while (len < bytes.length && bytes[len] != 0) len++;
+        return new String(bytes, 0, len, StandardCharsets.UTF_8).strip().replaceAll("\\s*\\R\\s*", " | ");
     }
 
     public MemorySegment moduleGetFunction(MemorySegment module, String name) {

@@ -40,7 +40,7 @@ public final class CudaModules implements CudaKernels.Launcher, AutoCloseable {
         ctx.makeCurrent();
         MemorySegment module = modules.get(file);
         if (module == null) {
-            module = ctx.driver().moduleLoadData(ptx(file));
+            module = ctx.driver().moduleLoadData(ptx(file), file + ".ptx");
             modules.put(file, module);
         }
         fn = ctx.driver().moduleGetFunction(module, entry);

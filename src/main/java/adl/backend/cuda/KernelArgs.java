@@ -70,11 +70,17 @@ public final class KernelArgs implements AutoCloseable {
     /** The value segment of argument {@code i} (its byte size is the argument's size). */
     public MemorySegment value(int i) { return values.get(i); }
 
-    /** The {@code void *[count]} array of value addresses; after the first call no argument can be added. */
+    /**
+     * The {@code void *[count + 1]} array of value addresses, ended by a NULL slot: the driver reads
+     * only the first {@code count} (the PTX entry says how many), and the mock GPU counts the slots up
+     * to the NULL to refuse a launch whose argument count disagrees with the entry (docs/05). After
+     * the first call no argument can be added.
+     */
     public MemorySegment pointers() {
         if (array == null) {
-            array = arena.allocate(ValueLayout.ADDRESS, Math.max(1, values.size()));
+            array = arena.allocate(ValueLayout.ADDRESS, values.size() + 1L);
             for (int i = 0; i < values.size(); i++) array.setAtIndex(ValueLayout.ADDRESS, i, values.get(i));
+            array.setAtIndex(ValueLayout.ADDRESS, values.size(), MemorySegment.NULL);
         }
         return array;
     }

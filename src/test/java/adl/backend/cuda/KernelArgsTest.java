@@ -16,7 +16,8 @@ class KernelArgsTest {
             assertEquals("pilfdp", a.kinds());
             assertEquals(6, a.count());
             MemorySegment arr = a.pointers();
-            assertEquals(6 * ValueLayout.ADDRESS.byteSize(), arr.byteSize());
+            assertEquals(7 * ValueLayout.ADDRESS.byteSize(), arr.byteSize(), "six addresses and the closing NULL");
+            assertEquals(0L, arr.getAtIndex(ValueLayout.ADDRESS, 6).address(), "the slot after the last argument is NULL");
             assertEquals(0x7f00_1234_5678L, at(arr, 0, 8).get(ValueLayout.JAVA_LONG, 0));
             assertEquals(-7, at(arr, 1, 4).get(ValueLayout.JAVA_INT, 0));
             assertEquals(1L << 40, at(arr, 2, 8).get(ValueLayout.JAVA_LONG, 0));
@@ -29,6 +30,15 @@ class KernelArgsTest {
                 assertEquals(a.value(i).address(), arr.getAtIndex(ValueLayout.ADDRESS, i).address(), "address of argument " + i);
                 assertEquals(0, a.value(i).address() % sizes[i], "alignment of argument " + i);
             }
+        }
+    }
+
+    @Test
+    void noArgumentsIsOneNullSlot() {
+        try (KernelArgs a = KernelArgs.of()) {
+            MemorySegment arr = a.pointers();
+            assertEquals(ValueLayout.ADDRESS.byteSize(), arr.byteSize());
+            assertEquals(0L, arr.getAtIndex(ValueLayout.ADDRESS, 0).address());
         }
     }
 
