@@ -48,7 +48,7 @@ final class ParityDeterminism {
                 }
             }
         } catch (LibraryUnavailableException ex) {
-            return Result.skip(c.name(), 0, 0, ex.library() + " not available: " + ex.reason());
+            return Result.skip(c.name(), 0, 0, ex.library() + " not available");
         } catch (RuntimeException ex) {
             return new Result(c.name(), Double.NaN, 0, 0, false, List.of("error: " + Parity.why(ex)));
         }

@@ -1,6 +1,7 @@
 package adl.cli;
 
 import adl.backend.Backend;
+import adl.backend.LibraryUnavailableException;
 import adl.backend.Parity;
 import adl.backend.cpu.CpuBackend;
 import adl.tensor.Tensor;
@@ -57,6 +58,42 @@ class SelftestCommandTest {
         assertTrue(lines.get(i + 1).startsWith("    out0[0]: got "), lines.get(i + 1));
         assertTrue(lines.get(i + 1).contains(", expected "), lines.get(i + 1));
         assertEquals("selftest: passed=" + (Parity.checkCount() - 4) + " failed=4", lines.getLast());
+    }
+
+    /** CpuBackend whose cuDNN-backed primitives (conv, batch norm, pooling) throw as a CUDA backend without cuDNN does. */
+    static Backend withoutCudnn() {
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (p, m, args) -> {
+            String n = m.getName();
+            if (n.startsWith("conv2d") || n.startsWith("batchNorm") || n.contains("Pool")) {
+                throw new LibraryUnavailableException("cuDNN", n, "libcudnn.so.9 not found");
+            }
+            try {
+                return m.invoke(CpuBackend.INSTANCE, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
+    @Test void missingLibraryChecksAreSkippedNotFailedAndEachNameIsFlushedBeforeItRuns() {
+        List<String> flushedBefore = new java.util.ArrayList<>();
+        StringWriter sw = new StringWriter();
+        PrintWriter out = new PrintWriter(sw) {
+            @Override public void flush() {
+                super.flush();
+                flushedBefore.add(sw.toString());
+            }
+        };
+        assertEquals(0, SelftestCommand.run(withoutCudnn(), out));
+        List<String> lines = sw.toString().lines().toList();
+        List<String> skipped = lines.stream().filter(l -> l.endsWith("SKIP (cuDNN not available)")).toList();
+        // 7 geometries x 3 passes, 2 x 3 batch norm, 2 max pool, 4 average pool, the conv determinism check
+        assertEquals(21 + 6 + 2 + 4 + 1, skipped.size(), sw.toString());
+        for (String l : skipped) assertTrue(l.matches("(conv2d|batchNorm|maxPool|avgPool)\\S* +SKIP \\(cuDNN not available\\)"), l);
+        assertEquals("selftest: passed=" + (Parity.checkCount() - skipped.size()) + " failed=0 skipped=" + skipped.size(), lines.getLast());
+        // the output was flushed with the check's name alone on the last line, before its result
+        assertTrue(flushedBefore.stream().anyMatch(s -> s.endsWith("conv2d.plain.forward" + " ".repeat(48 - 20 + 1))), "name flushed first");
+        assertTrue(flushedBefore.stream().anyMatch(s -> s.matches("(?s).*\\nfill +$")), "name flushed first");
     }
 
     @Test void brokenMatmulFailsOnlyMatmulChecks() {
