@@ -1,4 +1,5 @@
-#include "shim_threads.h"
+#include "host_run.h"
+#include <vector>
 #include "weighted_sum.cu"
 #include "cross_entropy.cu"
 #include "elementwise.cu"

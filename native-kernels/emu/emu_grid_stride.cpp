@@ -1,15 +1,13 @@
-#include "shim_serial.h"
+#include "host_run.h"
 #include "resize.cu"
 #include "softmax.cu"
 #include "optim.cu"
-#define __shared__ static
 #include <vector>
 #include <random>
 static std::mt19937 rng(1);
 static float rnd() { return std::uniform_real_distribution<float>(-1, 1)(rng); }
 int fails = 0;
 #define CHECK(c, ...) do { if (!(c)) { fails++; printf(__VA_ARGS__); printf("\n"); } } while (0)
-void launch(unsigned g, unsigned b, unsigned bi, unsigned ti) { gridDim.x = g; blockDim.x = b; blockIdx.x = bi; threadIdx.x = ti; }
 int main() {
   // resize: adjoint test <fwd(x), gy> == <x, bwd(gy)> for many sizes, both modes
   int sizes[] = {1, 2, 3, 5, 7, 8, 13, 16, 31, 33, 64, 65};

@@ -9,6 +9,7 @@
 #include "cuda_host.h"
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <sys/mman.h>
 #if !defined(__x86_64__)
 #include <ucontext.h>
@@ -204,6 +205,24 @@ CUresult run_launch(const Launch &l) {
 }
 
 } // namespace adlmock
+
+// Host tests (native-kernels/emu) run a body as grid × block threads on this executor, with fibers
+// (barrier = true) or thread after thread; not exported from libcuda.so.1 (linked from the objects).
+int adlmock_host_run(unsigned grid, unsigned block, bool barrier, std::function<void()> *body) {
+    using namespace adlmock;
+    static HostKernel hk{};
+    hk.name = "host_run";
+    hk.nparams = 0;
+    hk.invoke = [](void *fn, void **) { (*static_cast<std::function<void()> *>(fn))(); };
+    hk.fn = body;
+    Launch l;
+    l.hk = &hk;
+    l.barrier = barrier;
+    l.grid[0] = grid;
+    l.block[0] = block;
+    Guard g(g_lock);
+    return (int) run_launch(l);
+}
 
 extern "C" void adlmock_syncthreads(void) {
     using namespace adlmock;
