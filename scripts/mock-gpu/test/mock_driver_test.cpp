@@ -327,7 +327,7 @@ static void test_ptx_versions(const std::string &ptx) {
     OK(cuModuleUnload(m));
 }
 
-static void test_speed(CUmodule elementwise) {
+static void test_speed(CUmodule elementwise, CUmodule ws) {
     CUfunction fill;
     OK(cuModuleGetFunction(&fill, elementwise, "fill_f32"));
     CUdeviceptr y;
@@ -339,6 +339,20 @@ static void test_speed(CUmodule elementwise) {
     for (int i = 0; i < 10000; i++) OK(cuLaunchKernel(fill, 1, 1, 1, 256, 1, 1, 0, nullptr, p, nullptr));
     double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / 10000;
     std::printf("mock_driver_test: fill_f32 of 256 elements (1 block of 256 threads): %.2f us per launch\n", us);
+    CUfunction partial;
+    OK(cuModuleGetFunction(&partial, ws, "weighted_sum_bwd_gw_partial_f32"));
+    CUdeviceptr x, part;
+    OK(cuMemAlloc(&x, 1024));
+    OK(cuMemAlloc(&part, 8 * 8));
+    OK(cuMemsetD32Async(x, 0, 256, nullptr));
+    int K = 8;
+    void *pp[] = {&part, &x, &x, &x, &x, &x, &x, &x, &x, &x, &K, &n, nullptr};
+    t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 1000; i++) OK(cuLaunchKernel(partial, 1, 1, 1, 256, 1, 1, 0, nullptr, pp, nullptr));
+    us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / 1000;
+    std::printf("mock_driver_test: weighted_sum_bwd_gw_partial_f32, K 8, n 256 (256 fibers, 80 barriers): %.2f us per launch\n", us);
+    OK(cuMemFree(x));
+    OK(cuMemFree(part));
     OK(cuMemFree(y));
 }
 
@@ -399,7 +413,7 @@ int main(int argc, char **argv) {
     test_weighted_sum_gw(mws);
     test_capture(mew);
     test_ptx_versions(ew);
-    test_speed(mew);
+    test_speed(mew, mws);
     test_use_after_free_and_leak(mew, dev);
     std::printf("mock_driver_test: checks=%d failed=%d\n", checks, failed);
     return failed == 0 ? 0 : 1;

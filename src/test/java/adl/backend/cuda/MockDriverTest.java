@@ -41,6 +41,25 @@ class MockDriverTest {
         return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
+    /** Each kernel source has its host build registered under every entry name it defines (scripts/mock-gpu/kernels). */
+    @Test
+    void everyKernelEntryHasAHostBuild() throws IOException {
+        java.util.regex.Pattern entry = java.util.regex.Pattern.compile("extern \"C\" __global__ void (\\w+)\\(");
+        List<String> missing = new ArrayList<>();
+        try (var sources = java.nio.file.Files.list(Path.of("native-kernels"))) {
+            for (Path cu : sources.filter(p -> p.toString().endsWith(".cu")).sorted().toList()) {
+                String name = cu.getFileName().toString().replace(".cu", "");
+                Path host = Path.of("scripts/mock-gpu/kernels/k_" + name + ".cpp");
+                String registered = java.nio.file.Files.exists(host) ? java.nio.file.Files.readString(host) : "";
+                java.util.regex.Matcher m = entry.matcher(java.nio.file.Files.readString(cu));
+                while (m.find()) {
+                    if (!registered.contains("ADLMOCK_KERNEL(" + m.group(1) + ")")) missing.add(host + ": " + m.group(1));
+                }
+            }
+        }
+        assertTrue(missing.isEmpty(), "kernels without a host build in the mock GPU: " + missing);
+    }
+
     @Test
     void selfTestOfTheMockDriverPasses() throws Exception {
         Run r = run(List.of("bash", "scripts/mock-gpu/test/run.sh", OUT.toString()), 240);
