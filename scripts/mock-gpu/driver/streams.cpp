@@ -3,7 +3,10 @@
 // stream); a capturing stream records the work instead (by value) into its graph, and
 // cuGraphLaunch replays a graph's work in order. Behaviour from the CUDA Driver API reference:
 // Stream Management, Event Management, Graph Management (per function below); the capture modes
-// from cuThreadExchangeStreamCaptureMode's description.
+// from cuThreadExchangeStreamCaptureMode's description; what capture forbids and how a capture is
+// invalidated (later work on the stream: CUDA_ERROR_STREAM_CAPTURE_INVALIDATED, cuStreamEndCapture
+// gives that error and no graph) from the CUDA C++ Programming Guide, "CUDA Graphs", sections
+// "Prohibited and Unhandled Operations" and "Invalidation".
 #include "mock.hpp"
 #include <chrono>
 #include <cstdio>
