@@ -29,7 +29,7 @@ sources=("$here"/driver/*.cpp "$here"/kernels/*.cpp)
 pids=()
 for src in "${sources[@]}"; do
   o="$obj/$(basename "$(dirname "$src")")_$(basename "$src" .cpp).o"
-  if [ -f "$o" ] && [ -z "$(find "$here" "$root/native-kernels" \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' -o -name '*.cu' \) -newer "$o" -print -quit)" ]; then
+  if [ -f "$o" ] && [ -z "$(find "$here" "$root/native-kernels" \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' -o -name '*.cu' -o -name '*.map' -o -path "$here/build.sh" \) -newer "$o" -print -quit)" ]; then
     continue
   fi
   "$CXX" "${flags[@]}" -c "$src" -o "$o" &
