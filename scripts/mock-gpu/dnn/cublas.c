@@ -103,7 +103,7 @@ typedef struct {
 static size_t span(int rows, int cols, int ld) { return rows == 0 || cols == 0 ? 0 : (size_t)ld * (cols - 1) + rows; }
 static size_t batch_span(size_t one, long long stride, int batch) { return one == 0 ? 0 : (size_t)stride * (batch - 1) + one; }
 
-static void run(void *arg) {
+static void gemm_run(void *arg) {
     gemm_job *j = arg;
     int ar = j->ta == CUBLAS_OP_N ? j->m : j->k, ac = j->ta == CUBLAS_OP_N ? j->k : j->m;
     int br = j->tb == CUBLAS_OP_N ? j->k : j->n, bc = j->tb == CUBLAS_OP_N ? j->n : j->k;
@@ -162,7 +162,7 @@ static cublasStatus_t gemm(const char *what, cublasHandle_t h, int ta, int tb, i
     *j = (gemm_job){ ta, tb, m, n, k, lda, ldb, ldc, batch, (h->math & 0xf) == CUBLAS_TF32_TENSOR_OP_MATH, dev, sa, sb, sc,
                      dev ? 0.0f : *alpha, dev ? 0.0f : *beta, (CUdeviceptr)(uintptr_t)alpha, (CUdeviceptr)(uintptr_t)beta,
                      (CUdeviceptr)(uintptr_t)A, (CUdeviceptr)(uintptr_t)B, (CUdeviceptr)(uintptr_t)C, what };
-    return adlmock_enqueue(h->stream, what, run, j, free) == CUDA_SUCCESS ? CUBLAS_STATUS_SUCCESS : CUBLAS_STATUS_EXECUTION_FAILED;
+    return adlmock_enqueue(h->stream, what, gemm_run, j, free) == CUDA_SUCCESS ? CUBLAS_STATUS_SUCCESS : CUBLAS_STATUS_EXECUTION_FAILED;
 }
 
 DNN_EXPORT cublasStatus_t cublasSgemm_v2(cublasHandle_t h, cublasOperation_t transa, cublasOperation_t transb, int m, int n, int k,

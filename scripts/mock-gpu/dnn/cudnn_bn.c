@@ -65,7 +65,7 @@ static cudnnStatus_t check(enum bn_kind k, cudnnHandle_t h, cudnnBatchNormMode_t
 #define DEV(name, ptr, bytes) float *name = NULL; \
     if ((ptr) != 0 && (name = adlmock_device_ptr((ptr), (bytes), fn)) == NULL) goto done
 
-static void run(void *arg) {
+static void bn_run(void *arg) {
     bn_job *j = arg;
     const char *fn = FN[j->kind];
     const struct dnn_tensor *X = &j->x;
@@ -154,7 +154,7 @@ static cudnnStatus_t submit(cudnnHandle_t h, bn_job *proto) {
     bn_job *j = malloc(sizeof *j);
     if (j == NULL) return dnn_fail(CUDNN_STATUS_INTERNAL_ERROR_HOST_ALLOCATION_FAILED, "%s: out of host memory", FN[proto->kind]);
     *j = *proto;
-    CUresult r = adlmock_enqueue(h->stream, FN[j->kind], run, j, free);
+    CUresult r = adlmock_enqueue(h->stream, FN[j->kind], bn_run, j, free);
     if (r != CUDA_SUCCESS) return dnn_fail(CUDNN_STATUS_EXECUTION_FAILED_CUDA_DRIVER, "%s: the stream work failed (CUresult %d)", FN[proto->kind], (int)r);
     return CUDNN_STATUS_SUCCESS;
 }

@@ -62,7 +62,11 @@ static const float *maybe_tf32(const float *p, size_t bytes, int tf32, float **o
     return q;
 }
 
-static void run(void *arg) {
+/* One term of an output's reduction: summed at once (deterministic: in loop order) or kept for reduce(). */
+#define TERM(v) do { float t_ = (v); if (nd) terms[len++] = t_; else acc += t_; } while (0)
+#define RESULT(o) (nd ? reduce(terms, len, 1, rot, (o)) : acc)
+
+static void conv_run(void *arg) {
     conv_job *j = arg;
     const char *fn = FN[j->pass];
     size_t xb = dnn_tensor_bytes(&j->x), wb = dnn_filter_bytes(&j->w), yb = dnn_tensor_bytes(&j->y);
@@ -78,7 +82,8 @@ static void run(void *arg) {
     const struct dnn_conv *C = &j->c;
     int G = C->groups, Cg = F->c, Kg = F->k / G, R = F->r, S = F->s;
     int flip = C->mode == CUDNN_CONVOLUTION;
-    unsigned rot = j->t.nondeterministic ? dnn_next_rotation() : 0;
+    int nd = j->t.nondeterministic;
+    unsigned rot = nd ? dnn_next_rotation() : 0;
     float *ox = NULL, *ow = NULL, *oy = NULL;
     const float *ix = x, *iw = w, *iy = y;
     /* The two inputs of the pass are rounded to TF32 under a tensor-op math type. */
@@ -88,49 +93,79 @@ static void run(void *arg) {
     int cap = Cg * R * S;
     if (Kg * R * S > cap) cap = Kg * R * S;
     if (X->n * Y->h * Y->w > cap) cap = X->n * Y->h * Y->w;
-    float *terms = malloc(sizeof(float) * (size_t)(cap > 0 ? cap : 1));
-    if (terms == NULL || ix == NULL || iw == NULL || iy == NULL) {
+    float *terms = nd ? malloc(sizeof(float) * (size_t)(cap > 0 ? cap : 1)) : NULL;
+    if ((nd && terms == NULL) || ix == NULL || iw == NULL || iy == NULL) {
         adlmock_report("%s: out of host memory", fn);
         goto done;
     }
+    /* Filter element strides (KCRS or KRSC) and the flipped-or-not offsets of r̂ and ŝ. */
+    int64_t fk, fc, fr, fs;
+    if (F->format == CUDNN_TENSOR_NHWC) { fs = Cg; fr = (int64_t)S * Cg; fc = 1; fk = (int64_t)R * S * Cg; }
+    else { fs = 1; fr = S; fc = (int64_t)R * S; fk = (int64_t)Cg * R * S; }
+    int64_t *roff = malloc(sizeof(int64_t) * (size_t)(R + S)), *soff = roff + R;
+    if (roff == NULL) { adlmock_report("%s: out of host memory", fn); goto done; }
+    for (int r = 0; r < R; r++) roff[r] = (flip ? R - 1 - r : r) * fr;
+    for (int s = 0; s < S; s++) soff[s] = (flip ? S - 1 - s : s) * fs;
     if (j->pass == DNN_FWD) {
         for (int n = 0; n < Y->n; n++) for (int k = 0; k < Y->c; k++) for (int oh = 0; oh < Y->h; oh++) for (int owp = 0; owp < Y->w; owp++) {
-            int g = k / Kg, len = 0;
-            for (int c = 0; c < Cg; c++) for (int r = 0; r < R; r++) for (int s = 0; s < S; s++) {
-                int ih = oh * C->u - C->pad_h + r * C->dil_h, iwp = owp * C->v - C->pad_w + s * C->dil_w;
-                if (ih < 0 || ih >= X->h || iwp < 0 || iwp >= X->w) continue;
-                float wv = iw[dnn_filter_at(F, k, c, flip ? R - 1 - r : r, flip ? S - 1 - s : s)];
-                terms[len++] = ix[dnn_at(X, n, g * Cg + c, ih, iwp)] * wv;
+            int g = k / Kg, len = 0, ih0 = oh * C->u - C->pad_h, iw0 = owp * C->v - C->pad_w;
+            float acc = 0.0f;
+            for (int c = 0; c < Cg; c++) {
+                const float *xc = ix + n * (int64_t)X->ns + (int64_t)(g * Cg + c) * X->cs, *wc = iw + k * fk + c * fc;
+                for (int r = 0; r < R; r++) {
+                    int ih = ih0 + r * C->dil_h;
+                    if (ih < 0 || ih >= X->h) continue;
+                    const float *xr = xc + (int64_t)ih * X->hs, *wr = wc + roff[r];
+                    for (int s = 0; s < S; s++) {
+                        int iwp = iw0 + s * C->dil_w;
+                        if (iwp < 0 || iwp >= X->w) continue;
+                        TERM(xr[(int64_t)iwp * X->ws] * wr[soff[s]]);
+                    }
+                }
             }
             int64_t o = dnn_at(Y, n, k, oh, owp);
-            y[o] = dnn_blend(j->alpha, reduce(terms, len, j->t.nondeterministic, rot, o), j->beta, &y[o]);
+            y[o] = dnn_blend(j->alpha, RESULT(o), j->beta, &y[o]);
         }
     } else if (j->pass == DNN_BWD_DATA) {
         for (int n = 0; n < X->n; n++) for (int c = 0; c < X->c; c++) for (int ih = 0; ih < X->h; ih++) for (int iwp = 0; iwp < X->w; iwp++) {
             int g = c / Cg, cl = c % Cg, len = 0;
-            for (int k = g * Kg; k < (g + 1) * Kg; k++) for (int r = 0; r < R; r++) for (int s = 0; s < S; s++) {
-                int th = ih + C->pad_h - r * C->dil_h, tw = iwp + C->pad_w - s * C->dil_w;
-                if (th < 0 || tw < 0 || th % C->u != 0 || tw % C->v != 0) continue;
-                int oh = th / C->u, owp = tw / C->v;
-                if (oh >= Y->h || owp >= Y->w) continue;
-                float wv = iw[dnn_filter_at(F, k, cl, flip ? R - 1 - r : r, flip ? S - 1 - s : s)];
-                terms[len++] = wv * iy[dnn_at(Y, n, k, oh, owp)];
+            float acc = 0.0f;
+            for (int k = g * Kg; k < (g + 1) * Kg; k++) {
+                const float *wk = iw + k * fk + cl * fc, *yk = iy + n * (int64_t)Y->ns + k * (int64_t)Y->cs;
+                for (int r = 0; r < R; r++) {
+                    int th = ih + C->pad_h - r * C->dil_h, oh = th; /* stride 1 (most calls) needs no division */
+                    if (th < 0 || (C->u != 1 && (th % C->u != 0 || (oh = th / C->u) < 0)) || oh >= Y->h) continue;
+                    const float *yr = yk + (int64_t)oh * Y->hs;
+                    for (int s = 0; s < S; s++) {
+                        int tw = iwp + C->pad_w - s * C->dil_w, owp = tw;
+                        if (tw < 0 || (C->v != 1 && (tw % C->v != 0 || (owp = tw / C->v) < 0)) || owp >= Y->w) continue;
+                        TERM(wk[roff[r] + soff[s]] * yr[(int64_t)owp * Y->ws]);
+                    }
+                }
             }
             int64_t o = dnn_at(X, n, c, ih, iwp);
-            x[o] = dnn_blend(j->alpha, reduce(terms, len, j->t.nondeterministic, rot, o), j->beta, &x[o]);
+            x[o] = dnn_blend(j->alpha, RESULT(o), j->beta, &x[o]);
         }
     } else {
         for (int k = 0; k < F->k; k++) for (int c = 0; c < Cg; c++) for (int r = 0; r < R; r++) for (int s = 0; s < S; s++) {
             int g = k / Kg, len = 0;
-            for (int n = 0; n < X->n; n++) for (int oh = 0; oh < Y->h; oh++) for (int owp = 0; owp < Y->w; owp++) {
-                int ih = oh * C->u - C->pad_h + r * C->dil_h, iwp = owp * C->v - C->pad_w + s * C->dil_w;
-                if (ih < 0 || ih >= X->h || iwp < 0 || iwp >= X->w) continue;
-                terms[len++] = ix[dnn_at(X, n, g * Cg + c, ih, iwp)] * iy[dnn_at(Y, n, k, oh, owp)];
+            float acc = 0.0f;
+            const float *xc = ix + (int64_t)(g * Cg + c) * X->cs, *yk = iy + (int64_t)k * Y->cs;
+            for (int n = 0; n < X->n; n++) for (int oh = 0; oh < Y->h; oh++) {
+                int ih = oh * C->u - C->pad_h + r * C->dil_h;
+                if (ih < 0 || ih >= X->h) continue;
+                const float *xr = xc + n * (int64_t)X->ns + (int64_t)ih * X->hs, *yr = yk + n * (int64_t)Y->ns + (int64_t)oh * Y->hs;
+                for (int owp = 0; owp < Y->w; owp++) {
+                    int iwp = owp * C->v - C->pad_w + s * C->dil_w;
+                    if (iwp < 0 || iwp >= X->w) continue;
+                    TERM(xr[(int64_t)iwp * X->ws] * yr[(int64_t)owp * Y->ws]);
+                }
             }
-            int64_t o = dnn_filter_at(F, k, c, flip ? R - 1 - r : r, flip ? S - 1 - s : s);
-            w[o] = dnn_blend(j->alpha, reduce(terms, len, j->t.nondeterministic, rot, o), j->beta, &w[o]);
+            int64_t o = k * fk + c * fc + roff[r] + soff[s];
+            w[o] = dnn_blend(j->alpha, RESULT(o), j->beta, &w[o]);
         }
     }
+    free(roff);
 done:
     free(terms);
     free(ox);
@@ -158,7 +193,7 @@ static cudnnStatus_t convolve(enum dnn_pass pass, cudnnHandle_t h, const void *a
     conv_job *j = malloc(sizeof *j);
     if (j == NULL) return dnn_fail(CUDNN_STATUS_INTERNAL_ERROR_HOST_ALLOCATION_FAILED, "%s: out of host memory", fn);
     *j = (conv_job){ pass, *x, *y, *w, *c, *(const float *)alpha, *(const float *)beta, px, pw, py, (CUdeviceptr)(uintptr_t)ws, t, 0 };
-    CUresult r = adlmock_enqueue(h->stream, fn, run, j, free);
+    CUresult r = adlmock_enqueue(h->stream, fn, conv_run, j, free);
     if (r != CUDA_SUCCESS) return dnn_fail(CUDNN_STATUS_EXECUTION_FAILED_CUDA_DRIVER, "%s: the stream work failed (CUresult %d)", fn, (int)r);
     return CUDNN_STATUS_SUCCESS;
 }

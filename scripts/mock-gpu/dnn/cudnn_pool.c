@@ -45,7 +45,7 @@ static int divisor(const struct dnn_pool *p, const struct dnn_tensor *x, int oh,
     return n;
 }
 
-static void run(void *arg) {
+static void pool_run(void *arg) {
     pool_job *j = arg;
     const char *fn = fn_of(j->backward);
     const struct dnn_pool *P = &j->p;
@@ -139,7 +139,7 @@ static cudnnStatus_t submit(cudnnHandle_t h, const pool_job *proto) {
     pool_job *j = malloc(sizeof *j);
     if (j == NULL) return dnn_fail(CUDNN_STATUS_INTERNAL_ERROR_HOST_ALLOCATION_FAILED, "%s: out of host memory", fn);
     *j = *proto;
-    CUresult r = adlmock_enqueue(h->stream, fn, run, j, free);
+    CUresult r = adlmock_enqueue(h->stream, fn, pool_run, j, free);
     if (r != CUDA_SUCCESS) return dnn_fail(CUDNN_STATUS_EXECUTION_FAILED_CUDA_DRIVER, "%s: the stream work failed (CUresult %d)", fn, (int)r);
     return CUDNN_STATUS_SUCCESS;
 }

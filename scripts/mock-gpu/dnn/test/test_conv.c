@@ -97,6 +97,20 @@ void test_conv(cudnnHandle_t h) {
     DNN_IS(CUDNN_STATUS_BAD_PARAM, cudnnConvolutionForward(h, &one, d.x, x, d.w, w, d.c, 0, NULL, 0, &zero, bad, y));
     DNN_OK(cudnnDestroyTensorDescriptor(bad));
     drop(d);
+    /* The same forward with x in NHWC (cudnnSetTensor4dDescriptor strides) and w in KRSC (NHWC filter). */
+    descs e = make(CUDNN_CROSS_CORRELATION, CUDNN_FMA_MATH);
+    DNN_OK(cudnnSetTensor4dDescriptor(e.x, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, N, C, H, W));
+    DNN_OK(cudnnSetFilter4dDescriptor(e.w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC, K, CG, R, S));
+    static float xh[NX], wh[NW];
+    for (int n = 0; n < N; n++) for (int c = 0; c < C; c++) for (int h = 0; h < H; h++) for (int v = 0; v < W; v++)
+        xh[((n * H + h) * W + v) * C + c] = CONV_X[((n * C + c) * H + h) * W + v];
+    for (int k = 0; k < K; k++) for (int c = 0; c < CG; c++) for (int r = 0; r < R; r++) for (int s = 0; s < S; s++)
+        wh[((k * R + r) * S + s) * CG + c] = CONV_W[((k * CG + c) * R + r) * S + s];
+    float *xn = dev_floats(xh, NX), *wn = dev_floats(wh, NW);
+    DNN_OK(run(h, FWD, CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, e, xn, wn, y));
+    close_to("conv forward, x NHWC and filter KRSC", y, CONV_Y, NY, 1e-5, 1e-5);
+    dev_free(xn); dev_free(wn);
+    drop(e);
     d = make(CUDNN_CONVOLUTION, CUDNN_FMA_MATH);
     DNN_OK(run(h, FWD, CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, d, x, w, y));
     close_to("CUDNN_CONVOLUTION forward (flipped filter)", y, CONV_Y_FLIP, NY, 1e-5, 1e-5);
