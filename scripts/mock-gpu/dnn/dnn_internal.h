@@ -66,7 +66,10 @@ static inline int64_t dnn_filter_at(const struct dnn_filter *f, int k, int c, in
 size_t dnn_tensor_bytes(const struct dnn_tensor *t);
 static inline size_t dnn_filter_bytes(const struct dnn_filter *f) { return (size_t)f->k * f->c * f->r * f->s * 4; }
 
-/* A float rounded to TF32 (10 explicit mantissa bits, round to nearest even); NaN/Inf unchanged. */
+/* A float rounded to TF32: 8 exponent bits, 10 mantissa bits, products then summed in float32
+ * (https://developer.nvidia.com/blog/accelerating-ai-training-with-tf32-tensor-cores/). Ties to
+ * even is the mock's choice (the hardware's cvt.rna.tf32.f32 rounds ties away from zero); any
+ * rounding to 10 bits makes a TF32 result differ from the float32 one. NaN/Inf unchanged. */
 static inline float dnn_tf32(float x) {
     union { float f; uint32_t u; } b = { x };
     if ((b.u & 0x7f800000u) == 0x7f800000u) return x;
