@@ -74,7 +74,9 @@ public abstract class Module implements AutoCloseable {
      */
     public final Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        collect(this, "", out, Collections.newSetFromMap(new IdentityHashMap<>()), true, false, true);
+        // no beforeStateRead hooks: they bring buffers up to date (a host write), which a listing of
+        // parameters does not need and which a CUDA graph capture refuses (docs/05-gpu-backend.md §6)
+        collect(this, "", out, Collections.newSetFromMap(new IdentityHashMap<>()), true, false, false);
         return out;
     }
 
@@ -163,14 +165,15 @@ public abstract class Module implements AutoCloseable {
     // ---- lifetime ----
 
     /**
-     * Frees every parameter (and its gradient) and buffer of this module and its descendants.
-     * Idempotent; a module closed through its parent may be closed again.
+     * Frees every parameter (and its gradient) and buffer of this module and its descendants,
+     * through each descendant's own {@code close()}, so a module that holds more than parameters
+     * and buffers (ArchParameters' β mask) frees it too. Idempotent; a module closed through its
+     * parent may be closed again, and a tensor shared by two modules is freed once.
      */
     @Override
     public void close() {
-        Map<String, Tensor> all = new LinkedHashMap<>();
-        collect(this, "", all, Collections.newSetFromMap(new IdentityHashMap<>()), true, true, false);
-        for (Tensor t : all.values()) {
+        for (Module c : children.values()) c.close();
+        for (Tensor t : params.values()) {
             Tensor g = t.grad();
             if (g != null) {
                 t.setGrad(null);
@@ -178,5 +181,6 @@ public abstract class Module implements AutoCloseable {
             }
             t.close();
         }
+        for (Tensor t : buffers.values()) t.close();
     }
 }
