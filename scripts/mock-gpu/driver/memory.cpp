@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 namespace adlmock {
 
@@ -20,12 +21,16 @@ static uint64_t g_serial_device = 0, g_serial_pinned = 0;
 static size_t rounded(size_t bytes) { return (bytes + 255) & ~(size_t) 255; }
 size_t live_device_bytes() { return g_used; }
 
+// A new block reuses addresses: the freed records it overlaps go (freed records never overlap
+// each other, so only the one starting before base can reach into it).
 static void forget_freed(uintptr_t base, size_t bytes) {
-    auto it = g_freed.lower_bound(base > (1u << 30) ? base - (1u << 30) : 0);
-    while (it != g_freed.end() && it->first < base + bytes) {
-        if (it->first + it->second.bytes > base) it = g_freed.erase(it);
-        else ++it;
+    auto it = g_freed.upper_bound(base);
+    if (it != g_freed.begin()) {
+        auto before = std::prev(it);
+        if (before->first + before->second.bytes > base) g_freed.erase(before);
     }
+    it = g_freed.lower_bound(base);
+    while (it != g_freed.end() && it->first < base + bytes) it = g_freed.erase(it);
 }
 
 static const char *alloc_fn(bool pinned) { return pinned ? "cuMemHostAlloc" : "cuMemAlloc_v2"; }
