@@ -47,8 +47,9 @@ DNN_EXPORT cudnnStatus_t cudnnCreateConvolutionDescriptor(cudnnConvolutionDescri
 
 static int data_type_ok(int t) { return t >= 0 && t <= DNN_DATA_TYPE_LAST; }
 
-/* cudnnSetTensor4dDescriptorEx: BAD_PARAM when a dimension is not positive, a stride is negative
- * or dataType is not an enumerant; NOT_SUPPORTED over 2^31 elements. */
+/* cudnnSetTensor4dDescriptorEx: BAD_PARAM when a dimension or stride is negative or dataType is not
+ * an enumerant (the docs' list; the mock refuses a zero dimension too: no call here takes an empty
+ * tensor); NOT_SUPPORTED over 2^31 elements. */
 DNN_EXPORT cudnnStatus_t cudnnSetTensor4dDescriptorEx(cudnnTensorDescriptor_t d, cudnnDataType_t dataType, int n, int c,
                                                       int h, int w, int nStride, int cStride, int hStride, int wStride) {
     if (d == NULL || d->magic != DNN_MAGIC_TENSOR) return dnn_fail(CUDNN_STATUS_BAD_PARAM, "cudnnSetTensor4dDescriptorEx: not a tensor descriptor");
@@ -82,7 +83,8 @@ DNN_EXPORT cudnnStatus_t cudnnGetTensor4dDescriptor(const cudnnTensorDescriptor_
     return CUDNN_STATUS_SUCCESS;
 }
 
-/* cudnnSetFilter4dDescriptor: BAD_PARAM when k, c, h or w is not positive or an enum is invalid. */
+/* cudnnSetFilter4dDescriptor: BAD_PARAM when k, c, h or w is negative (the mock: or zero) or an enum
+ * is invalid. */
 DNN_EXPORT cudnnStatus_t cudnnSetFilter4dDescriptor(cudnnFilterDescriptor_t d, cudnnDataType_t dataType,
                                                     cudnnTensorFormat_t format, int k, int c, int h, int w) {
     if (d == NULL || d->magic != DNN_MAGIC_FILTER) return dnn_fail(CUDNN_STATUS_BAD_PARAM, "cudnnSetFilter4dDescriptor: not a filter descriptor");
