@@ -5,7 +5,7 @@
 // work is recorded into the capture's graph and runs at each cuGraphLaunch). Every entry point
 // takes the one driver lock (g_lock, recursive: mock cuDNN/cuBLAS work runs inside enqueue and
 // calls adlmock_device_ptr). See scripts/mock-gpu/include/adl_mock.h for the contract with the
-// mock cuDNN/cuBLAS and docs/05 for what the mock checks and cannot check.
+// mock cuDNN/cuBLAS and scripts/mock-gpu/README.md for what the mock checks and cannot check.
 #pragma once
 #include <cuda.h>
 #include <cstddef>

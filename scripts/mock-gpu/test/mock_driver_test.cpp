@@ -6,63 +6,10 @@
 // forbids, and the PTX ISA check with the JIT error log. Prints one line per failed check and
 // "mock_driver_test: checks=N failed=M"; exits 1 when any failed.
 // Usage: mock_driver_test KERNELS_PTX_DIR    (built and run by scripts/mock-gpu/test/run.sh)
-#include <cuda.h>
-#include <chrono>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <functional>
-#include <random>
-#include <sstream>
-#include <string>
-#include <unistd.h>
-#include <vector>
+#include "check.hpp"
 
-static int checks = 0, failed = 0;
-#define CHECK(cond, ...) do { checks++; if (!(cond)) { failed++; std::printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-    std::printf(__VA_ARGS__); std::printf("\n"); } } while (0)
-#define OK(call) do { CUresult r_ = (call); if (r_ != CUDA_SUCCESS) { const char *n_ = "?"; cuGetErrorName(r_, &n_); \
-    std::printf("FATAL %s:%d: %s = %s\n", __FILE__, __LINE__, #call, n_); std::exit(2); } } while (0)
-
+int checks = 0, failed = 0;
 static std::string dir;
-
-static std::string read_file(const std::string &path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-// Runs f with stderr redirected to a file; returns what it wrote.
-static std::string stderr_of(const std::function<void()> &f) {
-    std::fflush(stderr);
-    char path[] = "/tmp/adlmock_stderr_XXXXXX";
-    int fd = mkstemp(path);
-    int saved = dup(2);
-    dup2(fd, 2);
-    f();
-    std::fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    close(fd);
-    std::string s = read_file(path);
-    unlink(path);
-    return s;
-}
-
-static CUmodule load(const std::string &ptx) {
-    CUmodule m;
-    OK(cuModuleLoadDataEx(&m, ptx.c_str(), 0, nullptr, nullptr));
-    return m;
-}
-
-static std::string with_version(std::string ptx, const char *version) {
-    size_t p = ptx.find(".version ");
-    size_t e = ptx.find('\n', p);
-    return ptx.replace(p, e - p, std::string(".version ") + version);
-}
 
 static void test_identity() {
     int v = 0, n = 0, major = 0, minor = 0;
@@ -188,99 +135,6 @@ static void test_weighted_sum_gw(CUmodule ws) {
         for (int k = 0; k < K; k++) OK(cuMemFree(dx[k]));
         OK(cuMemFree(dgy)); OK(cuMemFree(dpart)); OK(cuMemFree(dgw));
     }
-}
-
-static void test_capture(CUmodule elementwise) {
-    CUfunction fill, unary;
-    OK(cuModuleGetFunction(&fill, elementwise, "fill_f32"));
-    OK(cuModuleGetFunction(&unary, elementwise, "unary_f32"));
-    CUstream s;
-    OK(cuStreamCreate(&s, CU_STREAM_NON_BLOCKING));
-    const int n = 300;
-    CUdeviceptr y;
-    OK(cuMemAlloc(&y, n * 4));
-    OK(cuMemsetD32Async(y, 0, n, s));
-    float out[n];
-    OK(cuStreamBeginCapture(s, CU_STREAM_CAPTURE_MODE_GLOBAL));
-    float v = 2.f, scale = 3.f;
-    int count = n, op_mul = 6, op_add = 5;
-    void *pf[] = {&y, &count, &v, nullptr};
-    OK(cuLaunchKernel(fill, 2, 1, 1, 256, 1, 1, 0, s, pf, nullptr));
-    v = 100.f;                                                          // copied at record time: not seen by the replay
-    void *pm[] = {&y, &y, &count, &op_mul, &scale, nullptr};
-    OK(cuLaunchKernel(unary, 1, 1, 1, 128, 1, 1, 0, s, pm, nullptr));
-    float one = 1.f;
-    void *pa[] = {&y, &y, &count, &op_add, &one, nullptr};
-    OK(cuLaunchKernel(unary, 1, 1, 1, 128, 1, 1, 0, s, pa, nullptr));
-    OK(cuMemcpyDtoHAsync(out, y, sizeof out, s));
-    CUdeviceptr extra = 0;
-    CHECK(cuMemAlloc(&extra, 256) == CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "cuMemAlloc during a global capture allowed");
-    CUgraph graph = nullptr;
-    CHECK(cuStreamEndCapture(s, &graph) == CUDA_ERROR_STREAM_CAPTURE_INVALIDATED && graph == nullptr,
-          "the capture was not invalidated by cuMemAlloc");
-    // Capture again, cleanly.
-    std::memset(out, 0, sizeof out);
-    v = 2.f;
-    OK(cuStreamBeginCapture(s, CU_STREAM_CAPTURE_MODE_GLOBAL));
-    OK(cuLaunchKernel(fill, 2, 1, 1, 256, 1, 1, 0, s, pf, nullptr));
-    v = 100.f;
-    OK(cuLaunchKernel(unary, 1, 1, 1, 128, 1, 1, 0, s, pm, nullptr));
-    OK(cuLaunchKernel(unary, 1, 1, 1, 128, 1, 1, 0, s, pa, nullptr));
-    OK(cuMemcpyDtoHAsync(out, y, sizeof out, s));
-    OK(cuStreamEndCapture(s, &graph));
-    float probe[n];
-    OK(cuMemcpyDtoHAsync(probe, y, sizeof probe, s));
-    OK(cuStreamSynchronize(s));
-    CHECK(probe[0] == 0.f && out[0] == 0.f, "captured work ran at capture: %g %g", probe[0], out[0]);
-    CUgraphExec exec;
-    OK(cuGraphInstantiateWithFlags(&exec, graph, 0));
-    OK(cuGraphDestroy(graph));                                          // the executable graph is independent
-    for (int rep = 0; rep < 2; rep++) {
-        OK(cuMemsetD32Async(y, 0, n, s));
-        OK(cuGraphLaunch(exec, s));
-        OK(cuStreamSynchronize(s));
-        int bad = 0;
-        for (int i = 0; i < n; i++) bad += out[i] != 7.f;               // (2·3)+1 in order; (2+1)·3 = 9 out of order
-        CHECK(bad == 0, "replay %d: %d elements differ from (2·3)+1 (out[0] = %g)", rep, bad, out[0]);
-    }
-    OK(cuGraphExecDestroy(exec));
-    // Synchronising a capturing stream is refused and invalidates the capture.
-    OK(cuStreamBeginCapture(s, CU_STREAM_CAPTURE_MODE_GLOBAL));
-    CHECK(cuStreamSynchronize(s) == CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "cuStreamSynchronize of a capturing stream allowed");
-    CHECK(cuCtxSynchronize() == CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "cuCtxSynchronize during capture allowed");
-    CHECK(cuLaunchKernel(fill, 1, 1, 1, 32, 1, 1, 0, s, pf, nullptr) == CUDA_ERROR_STREAM_CAPTURE_INVALIDATED,
-          "work after invalidation accepted");
-    CHECK(cuStreamEndCapture(s, &graph) == CUDA_ERROR_STREAM_CAPTURE_INVALIDATED, "invalidated capture ended cleanly");
-    CHECK(cuStreamBeginCapture(nullptr, CU_STREAM_CAPTURE_MODE_GLOBAL) == CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED,
-          "capture of the legacy stream allowed");
-    CHECK(cuStreamEndCapture(s, &graph) == CUDA_ERROR_ILLEGAL_STATE, "end of a capture never begun");
-    // Relaxed mode allows cuMemAlloc.
-    OK(cuStreamBeginCapture(s, CU_STREAM_CAPTURE_MODE_RELAXED));
-    OK(cuMemAlloc(&extra, 256));
-    OK(cuStreamEndCapture(s, &graph));
-    OK(cuGraphDestroy(graph));
-    OK(cuMemFree(extra));
-    // Events: timing of recorded events; a captured event cannot be waited for.
-    CUevent e0, e1;
-    OK(cuEventCreate(&e0, CU_EVENT_DEFAULT));
-    OK(cuEventCreate(&e1, CU_EVENT_DEFAULT));
-    float ms = -1;
-    CHECK(cuEventElapsedTime(&ms, e0, e1) == CUDA_ERROR_INVALID_HANDLE, "elapsed time of unrecorded events");
-    OK(cuEventRecord(e0, s));
-    OK(cuLaunchKernel(fill, 2, 1, 1, 256, 1, 1, 0, s, pf, nullptr));
-    OK(cuEventRecord(e1, s));
-    OK(cuEventSynchronize(e1));
-    OK(cuEventElapsedTime(&ms, e0, e1));
-    CHECK(ms >= 0.f, "elapsed %g ms", ms);
-    OK(cuStreamBeginCapture(s, CU_STREAM_CAPTURE_MODE_GLOBAL));
-    OK(cuEventRecord(e1, s));
-    CHECK(cuEventSynchronize(e1) == CUDA_ERROR_CAPTURED_EVENT, "synchronize on a captured event allowed");
-    OK(cuStreamEndCapture(s, &graph));
-    OK(cuGraphDestroy(graph));
-    OK(cuEventDestroy(e0));
-    OK(cuEventDestroy(e1));
-    OK(cuMemFree(y));
-    OK(cuStreamDestroy(s));
 }
 
 static void test_ptx_versions(const std::string &ptx) {

@@ -9,6 +9,6 @@ out="${1:-$root/target/mock-gpu}"
 ADL_MOCK_GPU_DRIVER_ONLY=1 "$here/../build.sh" "$out"
 out="$(cd "$out" && pwd)"
 CUDA_INCLUDE="${CUDA_INCLUDE:-/usr/local/cuda/include}"
-"${CXX:-g++}" -std=c++20 -O1 -Wall -I"$CUDA_INCLUDE" "$here/mock_driver_test.cpp" -o "$out/mock_driver_test" \
+"${CXX:-g++}" -std=c++20 -O1 -Wall -I"$CUDA_INCLUDE" "$here/mock_driver_test.cpp" "$here/capture_test.cpp" -o "$out/mock_driver_test" \
   "$out/libcuda.so.1" -Wl,-rpath,"$out"
 "$out/mock_driver_test" "$root/kernels-ptx"
