@@ -11,7 +11,10 @@
 #include <cstring>
 #include <functional>
 #include <sys/mman.h>
-#if !defined(__x86_64__)
+// x86-64: the switch below; elsewhere, or built with -DADLMOCK_UCONTEXT, ucontext.
+#if defined(__x86_64__) && !defined(ADLMOCK_UCONTEXT)
+#define ADLMOCK_ASM_FIBERS 1
+#else
 #include <ucontext.h>
 #endif
 
@@ -32,7 +35,7 @@ bool g_barrier_misuse = false;
 
 struct Fiber {
     void *stack = nullptr;
-#if defined(__x86_64__)
+#if ADLMOCK_ASM_FIBERS
     void *sp = nullptr;
 #else
     ucontext_t ctx;
@@ -41,7 +44,7 @@ struct Fiber {
 };
 Fiber g_fibers[kMaxThreads];
 int g_made = 0;
-#if defined(__x86_64__)
+#if ADLMOCK_ASM_FIBERS
 void *g_sched_sp = nullptr;
 #else
 ucontext_t g_sched_ctx;
@@ -54,7 +57,7 @@ void set_thread(int i) {
 } // namespace
 } // namespace adlmock
 
-#if defined(__x86_64__)
+#if ADLMOCK_ASM_FIBERS
 extern "C" void adlmock_fiber_switch(void **save_sp, void *new_sp);
 asm(R"(
     .text
@@ -92,7 +95,7 @@ namespace {
 
 void to_scheduler() {
     Fiber &f = g_fibers[g_cur];
-#if defined(__x86_64__)
+#if ADLMOCK_ASM_FIBERS
     adlmock_fiber_switch(&f.sp, g_sched_sp);
 #else
     swapcontext(&f.ctx, &g_sched_ctx);
@@ -113,7 +116,7 @@ bool make_fiber(Fiber &f) {
     if (mem == MAP_FAILED) return false;
     mprotect(mem, 4096, PROT_NONE);         // guard page: a stack overflow faults instead of corrupting
     f.stack = mem;
-#if defined(__x86_64__)
+#if ADLMOCK_ASM_FIBERS
     uint64_t *sp = reinterpret_cast<uint64_t *>(static_cast<char *>(mem) + kStack);
     *--sp = 0;                                              // fiber_main's caller frame (alignment)
     *--sp = reinterpret_cast<uint64_t>(&fiber_main);        // the first switch "returns" here
@@ -152,7 +155,7 @@ bool run_block_fibers(int threads) {
             if (g_fibers[t].done) continue;
             g_cur = t;
             set_thread(t);
-#if defined(__x86_64__)
+#if ADLMOCK_ASM_FIBERS
             adlmock_fiber_switch(&g_sched_sp, g_fibers[t].sp);
 #else
             swapcontext(&g_sched_ctx, &g_fibers[t].ctx);
