@@ -176,6 +176,15 @@ CUresult cuCtxSetCurrent(CUcontext ctx) {
     return CUDA_SUCCESS;
 }
 
+// Context Management: cuCtxGetCurrent — the calling thread's context, NULL when none.
+CUresult cuCtxGetCurrent(CUcontext *pctx) {
+    Guard g(g_lock);
+    if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
+    if (!pctx) return CUDA_ERROR_INVALID_VALUE;
+    *pctx = (t_current == &g_ctx && g_ctx.refcount > 0) ? reinterpret_cast<CUcontext>(&g_ctx) : nullptr;
+    return CUDA_SUCCESS;
+}
+
 // Context Management: cuCtxSynchronize — waits for all work of the context (already done here: work
 // runs at enqueue) and returns an error of a previous asynchronous launch. It synchronises
 // capturing streams too, which stream capture forbids (Graph Management / stream capture:

@@ -3,6 +3,7 @@
 // (cuMemAlloc in global mode, synchronising the capturing stream or the context, waiting for a
 // captured event, capturing the legacy stream) return their documented errors and invalidate it.
 #include "check.hpp"
+#include <thread>
 
 void test_capture(CUmodule elementwise) {
     CUfunction fill, unary;
@@ -68,6 +69,26 @@ void test_capture(CUmodule elementwise) {
     CHECK(cuStreamBeginCapture(nullptr, CU_STREAM_CAPTURE_MODE_GLOBAL) == CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED,
           "capture of the legacy stream allowed");
     CHECK(cuStreamEndCapture(s, &graph) == CUDA_ERROR_ILLEGAL_STATE, "end of a capture never begun");
+    // Modes across threads (cuThreadExchangeStreamCaptureMode): a global capture forbids cuMemAlloc
+    // on every thread, a thread-local one only on its own; a non-relaxed capture ends on its own thread.
+    CUcontext ctx;
+    OK(cuCtxGetCurrent(&ctx));
+    auto on_other_thread = [&](const std::function<void()> &f) {
+        std::thread t([&] { OK(cuCtxSetCurrent(ctx)); f(); });
+        t.join();
+    };
+    CUresult other = CUDA_SUCCESS;
+    OK(cuStreamBeginCapture(s, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL));
+    on_other_thread([&] { other = cuMemAlloc(&extra, 256); if (other == CUDA_SUCCESS) cuMemFree(extra); });
+    CHECK(other == CUDA_SUCCESS, "cuMemAlloc on another thread during a thread-local capture returned %d", other);
+    on_other_thread([&] { other = cuStreamEndCapture(s, &graph); });
+    CHECK(other == CUDA_ERROR_STREAM_CAPTURE_WRONG_THREAD, "a thread-local capture ended from another thread: %d", other);
+    OK(cuStreamEndCapture(s, &graph));
+    OK(cuGraphDestroy(graph));
+    OK(cuStreamBeginCapture(s, CU_STREAM_CAPTURE_MODE_GLOBAL));
+    on_other_thread([&] { other = cuMemAlloc(&extra, 256); });
+    CHECK(other == CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "cuMemAlloc on another thread during a global capture returned %d", other);
+    CHECK(cuStreamEndCapture(s, &graph) == CUDA_ERROR_STREAM_CAPTURE_INVALIDATED, "the global capture survived the other thread's cuMemAlloc");
     // Relaxed mode allows cuMemAlloc.
     OK(cuStreamBeginCapture(s, CU_STREAM_CAPTURE_MODE_RELAXED));
     OK(cuMemAlloc(&extra, 256));
