@@ -212,7 +212,7 @@ devlog="$OUT/devices.log"
         echo "    last check started: $(grep -vE '^(selftest:|    |#|adl mock GPU:)' "$OUT/selftest-cuda.log" | grep -vE '(PASS|FAIL|\))$' | tail -n 1 | cut -c1-48)"
     fi
     echo
-    echo "## Search step (batch 2; median of 5 after 2 warm-up iterations; --cuda-graphs: after 3, all replays)"
+    echo "## Search step (batch 2; by default the median of 5 after 2 warm-up iterations; --cuda-graphs: after 3, all replays)"
     echo
     echo "| crop | adl-engine | adl-engine --cuda-graphs | PyTorch |"
     echo "|---|---|---|---|"

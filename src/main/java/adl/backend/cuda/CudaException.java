@@ -9,6 +9,8 @@ public final class CudaException extends RuntimeException {
     private final String function;
     private final int code;
     private final String codeName;
+    private final String description;
+    private final String args;
 
     public CudaException(String library, String function, int code, String codeName, String description, String args) {
         super(library + " " + function + "(" + (args == null ? "" : args) + ") failed: " + codeName + " (" + code + ")"
@@ -17,6 +19,16 @@ public final class CudaException extends RuntimeException {
         this.function = function;
         this.code = code;
         this.codeName = codeName;
+        this.description = description;
+        this.args = args;
+    }
+
+    /** The same failure with {@code what} (e.g. the kernel and its arguments) put before the call's own arguments. */
+    public CudaException withContext(String what) {
+        CudaException e = new CudaException(library, function, code, codeName, description,
+                what + (args == null || args.isEmpty() ? "" : ", " + args));
+        e.initCause(this);
+        return e;
     }
 
     public String library() { return library; }

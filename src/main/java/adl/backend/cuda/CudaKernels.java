@@ -3,6 +3,8 @@ package adl.backend.cuda;
 import adl.backend.BinaryOp;
 import adl.backend.UnaryOp;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Map;
 
 /**
@@ -80,8 +82,35 @@ public final class CudaKernels {
     /** Doubles of the cross-entropy partials buffer: {@code [3, reductionGrid(N·HW)]}. */
     public static long crossEntropyPartials(long pixels) { return 3L * reductionGrid(pixels); }
 
+    /** Launches {@code entry}; a failed launch names the kernel and its arguments (sizes as numbers, pointers in hex). */
     private void run(String entry, int grid, KernelArgs args, long stream) {
-        try (args) { launcher.launch(entry, grid, BLOCK, args, stream); }
+        try {
+            launcher.launch(entry, grid, BLOCK, args, stream);
+        } catch (CudaException e) {
+            throw e.withContext("kernel " + entry + describe(args));
+        } finally {
+            args.close();
+        }
+    }
+
+    /** "(p 0x7f00, i 210, f 0.7)": each argument by its class and value. */
+    static String describe(KernelArgs args) {
+        StringBuilder sb = new StringBuilder("(");
+        String kinds = args.kinds();
+        for (int i = 0; i < kinds.length(); i++) {
+            if (i > 0) sb.append(", ");
+            MemorySegment v = args.value(i);
+            char k = kinds.charAt(i);
+            sb.append(k).append(' ').append(switch (k) {
+                case 'p' -> "0x" + Long.toHexString(v.get(ValueLayout.JAVA_LONG, 0));
+                case 'l' -> Long.toString(v.get(ValueLayout.JAVA_LONG, 0));
+                case 'i' -> Integer.toString(v.get(ValueLayout.JAVA_INT, 0));
+                case 'f' -> Float.toString(v.get(ValueLayout.JAVA_FLOAT, 0));
+                case 'd' -> Double.toString(v.get(ValueLayout.JAVA_DOUBLE, 0));
+                default -> "?";
+            });
+        }
+        return sb.append(')').toString();
     }
 
     private static KernelArgs pointers(KernelArgs a, long[] ptrs, int k, String what) {

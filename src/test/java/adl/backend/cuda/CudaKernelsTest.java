@@ -202,4 +202,15 @@ class CudaKernelsTest {
         assertThrows(IllegalArgumentException.class, () -> k.sgd(1, 2, 0, 10, 3, 4, 0.9f, 0f, false, 0));
         assertTrue(r.launches.isEmpty());
     }
+
+    @Test void aFailedLaunchNamesTheKernelAndItsArguments() {
+        CudaKernels k = new CudaKernels((entry, gridX, blockX, args, stream) -> {
+            throw new CudaException("CUDA driver", "cuLaunchKernel", 1, "CUDA_ERROR_INVALID_VALUE", "invalid argument",
+                    "grid=" + gridX + "x1x1, block=" + blockX + "x1x1, shared=0");
+        });
+        CudaException e = assertThrows(CudaException.class, () -> k.fillF32(0x7f00L, 300, 0.5f, 0));
+        assertEquals("CUDA driver cuLaunchKernel(kernel fill_f32(p 0x7f00, i 300, f 0.5), grid=2x1x1, block=256x1x1, shared=0)"
+                + " failed: CUDA_ERROR_INVALID_VALUE (1): invalid argument", e.getMessage());
+        assertEquals(1, e.code());
+    }
 }
