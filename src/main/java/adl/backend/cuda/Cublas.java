@@ -58,6 +58,11 @@ public final class Cublas {
         };
     }
 
+    /** "opA=T, opB=N" for error messages. */
+    static String ops(int transA, int transB) {
+        return "opA=" + (transA == CUBLAS_OP_T ? "T" : "N") + ", opB=" + (transB == CUBLAS_OP_T ? "T" : "N");
+    }
+
     public MemorySegment create() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(ValueLayout.ADDRESS);
@@ -91,7 +96,7 @@ public final class Cublas {
         try {
             check((int) d.handle("cublasSgemm_v2").invokeExact(handle, transA, transB, m, n, k, alpha, MemorySegment.ofAddress(a), lda,
                             MemorySegment.ofAddress(b), ldb, beta, MemorySegment.ofAddress(c), ldc), "cublasSgemm_v2",
-                    "m=" + m + ", n=" + n + ", k=" + k + ", lda=" + lda + ", ldb=" + ldb + ", ldc=" + ldc);
+                    ops(transA, transB) + ", m=" + m + ", n=" + n + ", k=" + k + ", lda=" + lda + ", ldb=" + ldb + ", ldc=" + ldc);
         } catch (Throwable t) { throw Downcalls.rethrow(t); }
     }
 
@@ -103,7 +108,8 @@ public final class Cublas {
             check((int) d.handle("cublasSgemmStridedBatched").invokeExact(handle, transA, transB, m, n, k, alpha,
                             MemorySegment.ofAddress(a), lda, strideA, MemorySegment.ofAddress(b), ldb, strideB, beta,
                             MemorySegment.ofAddress(c), ldc, strideC, batch), "cublasSgemmStridedBatched",
-                    "m=" + m + ", n=" + n + ", k=" + k + ", batch=" + batch);
+                    ops(transA, transB) + ", m=" + m + ", n=" + n + ", k=" + k + ", lda=" + lda + ", ldb=" + ldb + ", ldc=" + ldc
+                            + ", strides " + strideA + "/" + strideB + "/" + strideC + ", batch=" + batch);
         } catch (Throwable t) { throw Downcalls.rethrow(t); }
     }
 }
