@@ -27,8 +27,8 @@
  * - At the last primary context release each live block is one stderr line
  *   "adl mock GPU: leak: N bytes at 0x.. (allocated by cuMemAlloc_v2 #k)", and ADL_MOCK_GPU_REPORT
  *   gets the same lines plus "live allocations: C, bytes: B" (an empty file when none).
- * - Profile of a short search on the mock (perf, crop 32): libcudnn.so.9 `run` ~30% of all
- *   samples, the driver and every hand-written kernel together < 2%.
+ * - Profile of a short search on the mock (perf, crop 32, before the mock cuDNN's stride rework):
+ *   libcudnn.so.9 `run` ~30% of all samples, the driver and every hand-written kernel together < 2%.
  */
 #ifndef ADL_MOCK_H
 #define ADL_MOCK_H
