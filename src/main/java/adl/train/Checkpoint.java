@@ -143,6 +143,11 @@ public final class Checkpoint {
             case "I64" -> { for (int i = 0; i < v.length; i++) v[i] = e.i64()[i]; }
             default -> throw new IOException(file + ": tensor '" + name + "' has dtype " + e.dtype());
         }
+        if (dtype == DType.I32) { // (num_batches_tracked) Backend.write takes F32/F64 only; the CUDA backend refuses I32
+            int[] ints = new int[v.length];
+            for (int i = 0; i < v.length; i++) ints[i] = (int) v[i];
+            return Tensors.ofInts(device, shape, ints);
+        }
         return Tensors.of(device, dtype, shape, v);
     }
 }

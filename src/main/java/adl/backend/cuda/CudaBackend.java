@@ -130,6 +130,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override public void close() throws Exception {
         scalars.release();
+        if (cudnn != null) cudnn.releaseWorkspace();
         if (resources != null) resources.close();
     }
 

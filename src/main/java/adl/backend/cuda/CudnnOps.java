@@ -71,6 +71,15 @@ final class CudnnOps {
         return workspace;
     }
 
+    /** At the backend's close: the workspace block goes back to the allocator, before it releases its cache to the driver. */
+    void releaseWorkspace() {
+        if (workspaceBytes == 0) return;
+        CachingAllocator a = b.allocator();
+        synchronized (a) { a.free(workspace); }
+        workspace = 0;
+        workspaceBytes = 0;
+    }
+
     /** At the start of a capture: the workspace a graph's convolutions use stays reserved for it (see {@link CachingAllocator#adoptInUse}). */
     void adoptWorkspace(CachingAllocator a) {
         if (workspaceBytes > 0) a.adoptInUse(workspace);
