@@ -3,6 +3,8 @@ package adl.backend.cuda;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The loaded CUDA libraries of the process: the driver (required), cuBLAS and cuDNN (each optional:
@@ -34,57 +36,83 @@ final class CudaLibraries {
         this.cudnnLine = cudnnLine;
     }
 
+    /** One attempt at cuBLAS: the bound library and its version, or why not, and the line for {@code devices}. */
+    private record Blas(Cublas cublas, int version, String missing, String line, String where) {}
+
+    /** Loads cuBLAS ({@code soname} null: any accepted soname), its libcublasLt first by full path. */
+    private static Blas cublas(NativeLibraries found, Arena arena, String soname) {
+        NativeLibraries.Resolution r = found.locate(NativeLibraries.Library.CUBLAS, soname);
+        if (soname != null && !r.ok()) return new Blas(null, 0, r.reason(), "cuBLAS: not available: " + r.reason(), null);
+        try {
+            Cublas cublas = new Cublas(found.load(r, arena));
+            // cublasGetVersion may be called with a NULL handle (cuBLAS documentation, cublasGetVersion()).
+            int v = cublas.version(MemorySegment.NULL);
+            String files = r.ok() ? String.join(" + ", r.found().files().stream().map(Object::toString).toList()) : "dlopen search path";
+            return new Blas(cublas, v, null, String.format(Locale.ROOT, "cuBLAS %s (%s, via %s)", cublasVersionText(v), files,
+                    r.ok() ? r.found().via() : "soname"), r.ok() ? r.found().main().toString() : "dlopen search path");
+        } catch (CudaUnavailableException | CudaException e) {
+            return new Blas(null, 0, e.getMessage(), r.ok() ? "cuBLAS: found at " + r.found().main() + " but not usable: " + e.getMessage()
+                    : "cuBLAS: not available: " + e.getMessage(), null);
+        }
+    }
+
     /**
      * Loads what {@code found} finds into {@code arena}; {@code driver} is the already loaded and
-     * initialised driver (null: report the libraries only).
+     * initialised driver (null: report the libraries only). When cuDNN was built for another CUDA
+     * major than the first cuBLAS found, the cuBLAS of cuDNN's major is looked for in the same
+     * folders and, when present, loaded (its libcublasLt by full path) and used instead.
      */
     static CudaLibraries load(NativeLibraries found, Arena arena, CudaDriver driver) {
-        Cublas cublas = null;
-        String cublasMissing, cublasLine;
-        int cublasVersion = 0;
-        NativeLibraries.Resolution rb = found.locate(NativeLibraries.Library.CUBLAS);
-        try {
-            cublas = new Cublas(found.load(NativeLibraries.Library.CUBLAS, arena));
-            // cublasGetVersion may be called with a NULL handle (cuBLAS documentation, cublasGetVersion()).
-            cublasVersion = cublas.version(MemorySegment.NULL);
-            cublasMissing = null;
-            cublasLine = String.format(Locale.ROOT, "cuBLAS %s (%s, via %s)", cublasVersionText(cublasVersion),
-                    rb.ok() ? String.join(" + ", rb.found().files().stream().map(Object::toString).toList()) : "dlopen search path",
-                    rb.ok() ? rb.found().via() : "soname");
-        } catch (CudaUnavailableException | CudaException e) {
-            cublas = null;
-            cublasMissing = e.getMessage();
-            cublasLine = rb.ok() ? "cuBLAS: found at " + rb.found().main() + " but not usable: " + e.getMessage()
-                    : "cuBLAS: not available: " + e.getMessage();
-        }
-
-        Cudnn cudnn = null;
-        String cudnnMissing, cudnnLine;
+        Blas blas = cublas(found, arena, null);
+        Cudnn cudnn;
+        String cudnnMissing = null, cudnnLine;
         NativeLibraries.Resolution rd = found.locate(NativeLibraries.Library.CUDNN);
         try {
-            cudnn = new Cudnn(found.load(NativeLibraries.Library.CUDNN, arena));
+            cudnn = loadCudnn(found, rd, arena);
+        } catch (CudaUnavailableException e) {
+            // a cuDNN whose sub-libraries need libcublasLt.so.<N> at load time: preload that one, then retry
+            Matcher m = Pattern.compile("libcublasLt\\.so\\.(\\d+)").matcher(e.getMessage());
+            Blas alt = m.find() && (blas.cublas() == null || blas.version() / 10000 != Integer.parseInt(m.group(1)))
+                    ? cublas(found, arena, "libcublas.so." + m.group(1)) : null;
+            if (alt == null || alt.cublas() == null) return failed(driver, blas, rd, e);
+            blas = alt;
+            try {
+                cudnn = loadCudnn(found, rd, arena);
+            } catch (CudaUnavailableException again) {
+                return failed(driver, blas, rd, again);
+            }
+        }
+        try {
             long v = cudnn.version(), cudart = cudnn.cudartVersion();
-            String where = rd.ok() ? rd.found().folder() + ", via " + rd.found().via() + ", " + (rd.found().files().size() - 1)
-                    + " sub-libraries" : "dlopen search path";
-            cudnnLine = String.format(Locale.ROOT, "cuDNN %s for CUDA %s (%s)", cudnnVersionText(v),
-                    CudaAvailability.versionText((int) cudart), where);
-            String mismatch = cublas == null ? null : mismatch(v, cudart, cublasVersion,
-                    rd.ok() ? rd.found().folder().toString() : "dlopen search path",
-                    rb.ok() ? rb.found().main().toString() : "dlopen search path");
-            if (mismatch != null) {
-                cudnn = null;
-                cudnnMissing = mismatch;
-                cudnnLine = "cuDNN: not usable: " + mismatch;
-            } else {
-                cudnnMissing = null;
+            String cudnnWhere = rd.ok() ? rd.found().folder().toString() : "dlopen search path";
+            cudnnLine = String.format(Locale.ROOT, "cuDNN %s for CUDA %s (%s)", cudnnVersionText(v), CudaAvailability.versionText((int) cudart),
+                    rd.ok() ? rd.found().folder() + ", via " + rd.found().via() + ", " + (rd.found().files().size() - 1) + " sub-libraries"
+                            : "dlopen search path");
+            if (blas.cublas() != null && mismatch(v, cudart, blas.version(), cudnnWhere, blas.where()) != null) {
+                Blas alt = cublas(found, arena, "libcublas.so." + cudart / 1000);
+                String refused = mismatch(v, cudart, blas.version(), cudnnWhere, blas.where());
+                if (alt.cublas() != null && mismatch(v, cudart, alt.version(), cudnnWhere, alt.where()) == null) {
+                    blas = alt;
+                } else {
+                    cudnn = null;
+                    cudnnMissing = refused;
+                    cudnnLine = "cuDNN: not usable: " + refused;
+                }
             }
         } catch (CudaUnavailableException | CudaException e) {
-            cudnn = null;
-            cudnnMissing = e.getMessage();
-            cudnnLine = rd.ok() ? "cuDNN: found in " + rd.found().folder() + " but not usable: " + e.getMessage()
-                    : "cuDNN: not available: " + e.getMessage();
+            return failed(driver, blas, rd, e);
         }
-        return new CudaLibraries(driver, cublas, cublasMissing, cublasLine, cudnn, cudnnMissing, cudnnLine);
+        return new CudaLibraries(driver, blas.cublas(), blas.missing(), blas.line(), cudnn, cudnnMissing, cudnnLine);
+    }
+
+    private static Cudnn loadCudnn(NativeLibraries found, NativeLibraries.Resolution rd, Arena arena) {
+        return new Cudnn(found.load(rd, arena));
+    }
+
+    private static CudaLibraries failed(CudaDriver driver, Blas blas, NativeLibraries.Resolution rd, RuntimeException e) {
+        String line = rd.ok() ? "cuDNN: found in " + rd.found().folder() + " but not usable: " + e.getMessage()
+                : "cuDNN: not available: " + e.getMessage();
+        return new CudaLibraries(driver, blas.cublas(), blas.missing(), blas.line(), null, e.getMessage(), line);
     }
 
     /**

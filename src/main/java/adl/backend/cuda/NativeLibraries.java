@@ -106,7 +106,13 @@ public final class NativeLibraries {
     }
 
     /** Finds {@code lib} without loading anything. */
-    public Resolution locate(Library lib) {
+    public Resolution locate(Library lib) { return locate(lib, null); }
+
+    /**
+     * Finds {@code lib} under one of its sonames only ({@code soname}, e.g. {@code libcublas.so.12}),
+     * in the same folders and order; null: any of {@link Library#sonames}.
+     */
+    public Resolution locate(Library lib, String soname) {
         List<Path> searched = new ArrayList<>();
         String incomplete = null;
 
@@ -141,7 +147,7 @@ public final class NativeLibraries {
             if (!seen.add(d)) continue;
             if (!Files.isDirectory(d)) continue;
             searched.add(d);
-            Candidate c = inFolder(lib, d, null);
+            Candidate c = inFolder(lib, d, soname);
             if (c.found() != null) return new Resolution(lib, withVia(c.found(), vias.get(i)), null, searched);
             if (!c.complete() && incomplete == null) incomplete = c.problem();
         }
@@ -154,8 +160,11 @@ public final class NativeLibraries {
      *
      * @throws CudaUnavailableException with the one-line reason when it cannot be found or loaded
      */
-    public SymbolLookup load(Library lib, Arena arena) {
-        Resolution r = locate(lib);
+    public SymbolLookup load(Library lib, Arena arena) { return load(locate(lib), arena); }
+
+    /** Loads what {@code r} found (companions first, by full path); as {@link #load(Library, Arena)} otherwise. */
+    public SymbolLookup load(Resolution r, Arena arena) {
+        Library lib = r.library();
         if (!r.ok()) {
             if (r.reason().startsWith("adl.cuda.lib.")) throw new CudaUnavailableException(r.reason());
             for (String soname : lib.sonames) {
