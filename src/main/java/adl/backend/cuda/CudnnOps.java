@@ -43,6 +43,7 @@ final class CudnnOps {
     private long tensor(Tensor t) {
         int[] d = t.shape().dims();
         if (d.length != 4) throw new IllegalArgumentException("cuDNN wants NCHW, got " + t.describe());
+        if (!t.isContiguous()) throw new IllegalArgumentException("cuDNN wants contiguous NCHW (the descriptors carry no strides), got " + t.describe());
         return tensors.computeIfAbsent(List.of(d[0], d[1], d[2], d[3]), k -> api.tensor4d(k.get(0), k.get(1), k.get(2), k.get(3)));
     }
 
