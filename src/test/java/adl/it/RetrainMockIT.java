@@ -1,7 +1,6 @@
 package adl.it;
 
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +24,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * retrain, eval and predict (docs/06) with {@code --device cuda} on the mock GPU, next to the
  * same commands on the CPU: a narrow Auto-DeepLab-S at crop 32 trained for 8 iterations on each;
  * eval and predict score the mock-trained checkpoint on both devices.
+ *
+ * <p>Only iteration 1's loss is compared across the two trainings: at this size the retrain
+ * network's gradient at initialisation is not continuous in its input. On the CPU alone, scaling
+ * the input by 1 + 1e-6·N(0, 1) moves decoder.fuse1.bn.bias's gradient by 0.25%, fuse1.conv's by
+ * 3.5% and earlier layers' by 1-17% — the same differences the mock shows (measured with one
+ * forward and backward of the network both ways), so later losses say nothing about the backend.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RetrainMockIT {
@@ -33,8 +38,6 @@ class RetrainMockIT {
             "--eval-every", "8", "--lr", "0.05", "--batch", "4", "--train-images", "8", "--val-images", "4"};
     /** Iteration 1's loss (before any update) on the mock within this relative distance of the CPU's; measured 1.1e-6. */
     static final double FIRST_LOSS_RTOL = 1e-5;
-    /** Training losses on the mock within this relative distance of the CPU's (the disabled test). */
-    static final double LOSS_RTOL = 1e-4;
     /** eval's mIoU of one checkpoint on the mock within this of the CPU's; measured: TODO. */
     static final double MIOU_ATOL = 1e-3;
     /** predict's logits of one checkpoint on the mock within atol + rtol·|cpu| of the CPU's; measured worst 0.35 of it. */
@@ -68,26 +71,6 @@ class RetrainMockIT {
         assertTrue(rel <= FIRST_LOSS_RTOL, "iteration 1's loss (the same initial weights and batch): mock " + g.get("1/train_loss")
                 + " vs cpu " + c.get("1/train_loss"));
         System.out.printf("RetrainMockIT: iteration 1 loss, relative difference mock vs cpu %.3g (tolerance %.0e)%n", rel, FIRST_LOSS_RTOL);
-    }
-
-    /**
-     * The whole retrain on the mock against the CPU. Found by this test and not yet explained: the
-     * first weight gradients already differ by 1-1000% of their size (the momentum buffers after
-     * one iteration: the logits' and decoder.fuse1.bn.weight's agree to 4e-5, decoder.fuse1.bn.bias
-     * is off by 1.3%, decoder.fuse1.conv.weight by 11%, earlier layers more), so iteration 2's loss
-     * differs by 0.4%. One forward and backward of the same FixedNetwork with identical inputs and
-     * no dropout reproduces it (loss 1.3e-7 apart, fuse1.bn.bias 0.25%, cells up to 17%), while an
-     * isolated conv → BN → ReLU → 1×1 conv → resize → cross-entropy chain of the decoder's shapes
-     * agrees to 4e-7, and the search's supernet to 5e-6 (SearchMockIT).
-     */
-    @Test @Disabled("retrain's gradients differ on the mock from iteration 1 on (see the comment): to explain and fix")
-    void retrainLossesOnTheMockFollowTheCpu() {
-        Map<String, Double> c = RunDir.metrics(cpu), g = RunDir.metrics(cuda);
-        for (String k : c.keySet()) {
-            if (k.endsWith("val_miou")) continue;
-            double rel = Math.abs(g.get(k) - c.get(k)) / Math.abs(c.get(k));
-            assertTrue(rel <= LOSS_RTOL, k + ": mock " + g.get(k) + " vs cpu " + c.get(k) + " (relative " + rel + ")");
-        }
     }
 
     @Test void evalOnTheMockScoresTheCheckpointAsTheCpuDoes() {
