@@ -58,10 +58,11 @@ final class TrainedRun implements AutoCloseable {
         Architecture a = Architecture.read(files.file(RunFiles.ARCHITECTURE));
         FixedNetwork net = new FixedNetwork(new Init(device, DType.F32, cfg.seed()), cfg.network(a));
         try {
-            Checkpoint.loadModel(ckpt, net);
+            Checkpoint.loadModel(ckpt, net, w -> { cmd.getErr().println(w); cmd.getErr().flush(); });
         } catch (IOException | RuntimeException e) {
             net.close();
-            throw new IOException("cannot load " + ckpt + ": " + e.getMessage(), e);
+            String m = e.getMessage() != null && e.getMessage().startsWith(ckpt.toString()) ? e.getMessage() : ckpt + ": " + Main.message(e);
+            throw new IOException("cannot load " + m, e);
         }
         net.eval();
         return new TrainedRun(cfg, a, net, ckpt);
