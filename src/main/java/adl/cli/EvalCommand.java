@@ -46,7 +46,7 @@ final class EvalCommand implements Callable<Integer> {
         options.check(spec.commandLine());
         List<Double> s = scales == null ? List.of(1.0) : new ArrayList<>(scales);
         for (double v : s) if (!(v > 0)) throw new CommandLine.ParameterException(spec.commandLine(), "--scales must be positive numbers, got " + v);
-        if (!java.nio.file.Files.isDirectory(run)) throw new CommandLine.ParameterException(spec.commandLine(), "--run " + run + ": no such directory");
+        TrainedRun.config(spec.commandLine(), run);
         Device dev = options.open(spec.commandLine(), "eval");
         if (dev == null) return 2;
         PrintWriter out = spec.commandLine().getOut();

@@ -56,7 +56,7 @@ final class PredictCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--input " + e.getMessage());
         }
-        if (!Files.isDirectory(run)) throw new CommandLine.ParameterException(spec.commandLine(), "--run " + run + ": no such directory");
+        TrainedRun.config(spec.commandLine(), run);
         if (Files.exists(output) && !Files.isDirectory(output)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--output " + output + ": exists and is not a folder");
         }

@@ -46,7 +46,8 @@ public final class IoErrors {
     }
 
     /** The problem of a JSON file read as {@code what}: the field and what is wrong with it, or where the JSON breaks. */
-    static String jsonProblem(JsonProcessingException e, String what) {
+    static String jsonProblem(JsonProcessingException e, String type) {
+        String what = type.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
         if (root instanceof IllegalArgumentException && root.getMessage() != null) return "not a valid " + what + ": " + root.getMessage();

@@ -47,9 +47,14 @@ public final class RunLock implements AutoCloseable {
      * @throws Busy naming the holder's pid when the directory is in use
      */
     public static RunLock acquire(Path dir) throws IOException {
-        Files.createDirectories(dir);
         Path file = dir.resolve(NAME);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel ch;
+        try {
+            Files.createDirectories(dir);
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new IOException("cannot use " + dir + " as a run directory: " + IoErrors.reason(e), e);
+        }
         FileLock l;
         try {
             l = ch.tryLock();

@@ -198,4 +198,29 @@ class HostileInputTest {
         assertTrue(m.contains("ADL_JAVA_OPTS=-Xmx") && m.contains("./adl search --crop 2048"), m);
         assertEquals(1, m.lines().count());
     }
+
+    @Test void anArchitectureFileOfTheWrongShapeIsOneLineWithoutClassNames() throws IOException {
+        Path f = Files.writeString(tmp.resolve("arch.json"), "[1, 2]");
+        Hostile.assertRefused(MainTest.run("info", "--arch", f.toString(), "--size", "64x64"), 2, "arch.json", "want an object");
+        Files.writeString(f, "{\"cell\": \"x\", \"path\": [1], \"filter_multiplier\": 8}");
+        Hostile.assertRefused(MainTest.run("retrain", "--arch", f.toString(), "--out", tmp.resolve("r").toString()), 2, "field 'cell'");
+        assertFalse(Files.exists(tmp.resolve("r")));
+    }
+
+    @Test void evalOfASearchRunSaysSoBeforeChoosingADevice() throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("search"));
+        Files.writeString(run.resolve("config.json"), "{\"layers\": 2}");
+        Files.writeString(run.resolve("split.json"), "{}");
+        Files.writeString(run.resolve("architecture.json"), "{}");
+        MainTest.Result r = MainTest.run("eval", "--run", run.toString());
+        Hostile.assertRefused(r, 2, "this is a search run");
+        assertFalse(r.err().contains("GPU"), r.err());
+    }
+
+    @Test void aRunDirectoryThatCannotBeCreatedIsOneLine() {
+        Path out = Path.of("/proc/self/adl-run");
+        Hostile.assertRefused(MainTest.run("search", "--out", out.toString(), "--device", "cpu", "--epochs", "1", "--arch-start-epoch", "0",
+                "--layers", "1", "--blocks", "1", "--crop", "16", "--train-images", "4", "--val-images", "1", "--threads", "1"), 1,
+                "cannot use " + out + " as a run directory");
+    }
 }
