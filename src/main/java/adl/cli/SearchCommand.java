@@ -189,11 +189,6 @@ final class SearchCommand implements Callable<Integer> {
                     + "schedule changed, so the results differ from an uninterrupted run (recorded in " + RunFiles.CONFIG + ")");
             cfg = cfg.withEpochs(epochs);
         }
-        try {
-            if (files.checkpoints().isEmpty()) cl.getOut().println("no checkpoint in " + dir + " yet: starting that run from the beginning");
-        } catch (java.io.IOException e) {
-            throw new CommandLine.ParameterException(cl, "--resume " + dir + ": " + adl.train.IoErrors.reason(e));
-        }
         return cfg;
     }
 

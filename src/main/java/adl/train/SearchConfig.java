@@ -1,5 +1,6 @@
 package adl.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -13,8 +14,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param checkpointMinutes a checkpoint is also written when this much time passed since the last one
  * @param keepCheckpoints how many periodic checkpoints are kept (the best one is kept as well)
  * @param recompute     recompute the cell edges' candidate ops in backward (gradients equal up to summation
- *                      order, so it can change the numbers: stored, and restored on resume; absent in older
- *                      config.json files, which read as false)
+ *                      order, so it can change the numbers: stored, and restored on resume). Written only when
+ *                      true, so that a config.json without it reads the same in older and newer versions.
  */
 public record SearchConfig(
         @JsonProperty("dataset") String dataset,
@@ -43,7 +44,7 @@ public record SearchConfig(
         @JsonProperty("threads") int threads,
         @JsonProperty("checkpoint_minutes") double checkpointMinutes,
         @JsonProperty("keep_checkpoints") int keepCheckpoints,
-        @JsonProperty("recompute") boolean recompute) {
+        @JsonProperty("recompute") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean recompute) {
 
     public SearchConfig {
         require(resize > 0 && resize <= 4, "--resize must be in (0, 4] (0.5 = half resolution)");

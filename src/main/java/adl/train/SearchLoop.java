@@ -214,6 +214,7 @@ public final class SearchLoop implements AutoCloseable {
         List<Path> all = files.checkpoints();
         if (all.isEmpty()) {
             fresh = true;
+            if (Files.exists(files.file(RunFiles.CONFIG))) listener.message("no checkpoint in " + files.dir() + " yet: starting that run from the beginning");
             files.writeJson(RunFiles.CONFIG, cfg);
             Map<String, Object> split = new LinkedHashMap<>();
             split.put("seed", cfg.seed());

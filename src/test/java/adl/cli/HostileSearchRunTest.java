@@ -209,13 +209,20 @@ class HostileSearchRunTest {
         Hostile.assertUnchanged(Map.of(run.resolve(RunFiles.ARCHITECTURE), before.get(run.resolve(RunFiles.ARCHITECTURE))));
     }
 
-    @Test void anOlderConfigWithoutRecomputeStillResumes() throws IOException {
+    @Test void recomputeIsStoredOnlyWhenOnSoOlderConfigsReadTheSame() throws IOException {
         Path run = copy();
         String cfg = Files.readString(run.resolve("config.json"));
-        assertTrue(cfg.contains("\"recompute\" : false"), cfg);
-        Files.writeString(run.resolve("config.json"), cfg.replaceAll(",\\s*\"recompute\" : false", ""));
+        assertFalse(cfg.contains("recompute"), "a run without --recompute writes the older format: " + cfg);
         MainTest.Result r = run("search", "--resume", run.toString());
         assertEquals(0, r.code(), r.err());
+        SearchConfig on = new RunFiles(run).readJson(RunFiles.CONFIG, SearchConfig.class);
+        on = new SearchConfig(on.dataset(), on.data(), on.resize(), on.device(), on.layers(), on.blocks(), on.filterMultiplier(), on.crop(),
+                on.batch(), on.epochs(), on.archStartEpoch(), on.itersPerEpoch(), on.lr(), on.lrMin(), on.momentum(), on.weightDecay(), on.archLr(),
+                on.archWeightDecay(), on.archBeta1(), on.archBeta2(), on.trainImages(), on.valImages(), on.seed(), on.threads(),
+                on.checkpointMinutes(), on.keepCheckpoints(), true);
+        new RunFiles(run).writeJson(RunFiles.CONFIG, on);
+        assertTrue(Files.readString(run.resolve("config.json")).contains("\"recompute\" : true"));
+        assertTrue(new RunFiles(run).readJson(RunFiles.CONFIG, SearchConfig.class).recompute(), "restored on resume");
     }
 
     @Test void leftoverTempFilesAreRemovedAtTheNextStart() throws IOException {

@@ -39,7 +39,9 @@ public class HostileSafetensorsTest {
 
     private IOException refused(String header, int dataBytes, String... words) throws IOException {
         Path f = raw(dir.resolve("bad.safetensors"), header, new byte[dataBytes]);
+        byte[] before = Files.readAllBytes(f);
         IOException e = assertThrows(IOException.class, () -> Safetensors.read(f));
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(f)), "the refused file is left as it was");
         String m = e.getMessage();
         assertTrue(m.startsWith(f.toString() + ": "), "names the file: " + m);
         assertEquals(1, m.lines().count(), m);
