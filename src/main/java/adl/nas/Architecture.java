@@ -44,6 +44,7 @@ public record Architecture(List<CellDecoder.Edge> cell, int[] path, int filterMu
                         + "; block " + block + " can read states 0.." + (1 + block));
             }
         }
+        if (path.length == 0) throw new IllegalArgumentException("an architecture path needs at least one layer, got []");
         int prev = 0;
         for (int l = 0; l < path.length; l++) {
             int v = path[l];

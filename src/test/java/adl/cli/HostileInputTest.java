@@ -204,6 +204,8 @@ class HostileInputTest {
         Hostile.assertRefused(MainTest.run("info", "--arch", f.toString(), "--size", "64x64"), 2, "arch.json", "want an object");
         Files.writeString(f, "{\"cell\": \"x\", \"path\": [1], \"filter_multiplier\": 8}");
         Hostile.assertRefused(MainTest.run("retrain", "--arch", f.toString(), "--out", tmp.resolve("r").toString()), 2, "field 'cell'");
+        Files.writeString(f, "{\"cell\": [{\"op\": \"sep_conv_3x3\", \"input\": 0}, {\"op\": \"skip_connect\", \"input\": 1}], \"path\": []}");
+        Hostile.assertRefused(MainTest.run("info", "--arch", f.toString(), "--size", "64x64"), 2, "path needs at least one layer");
         assertFalse(Files.exists(tmp.resolve("r")));
     }
 
