@@ -35,7 +35,7 @@ import java.util.Set;
 final class SafetensorsReader {
     /** A header larger than this is refused (ours are a few hundred KB). */
     static final long MAX_HEADER_BYTES = 100L << 20;
-    /** The largest Java array. */
+    /** The largest Java array (elements of a tensor, and bytes of one tensor's read). */
     static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     private static final ObjectMapper STRICT = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Map<String, Integer> ELEMENT_BYTES = Map.of("F32", 4, "F64", 8, "I64", 8);
@@ -133,6 +133,7 @@ final class SafetensorsReader {
         if (begin < 0 || end < begin) throw bad(file, t + " has data_offsets " + offs + ": not a range");
         if (end > dataLen) throw bad(file, t + " has data_offsets " + offs + " beyond the " + dataLen + " data bytes (truncated?)");
         long bytes = numel * ELEMENT_BYTES.get(dtype.asText());
+        if (bytes > MAX_ELEMENTS) throw bad(file, t + " has shape " + shape + " " + dtype.asText() + " = " + bytes + " bytes, more than one read can hold (2 GB)");
         if (bytes != end - begin) {
             throw bad(file, t + " has shape " + shape + " " + dtype.asText() + " = " + bytes + " bytes, but data_offsets " + offs + " hold " + (end - begin));
         }

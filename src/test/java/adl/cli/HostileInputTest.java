@@ -192,6 +192,15 @@ class HostileInputTest {
         Hostile.assertUnchanged(before);
     }
 
+    @Test void moreItersOnARetrainResumeAreRecordedWithANote() throws IOException {
+        Path run = Hostile.copy(RetrainFixture.run(), tmp.resolve("r"));
+        MainTest.Result r = MainTest.run("retrain", "--resume", run.toString(), "--iters", "2", "--device", "cpu", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("note: --iters 2 extends the run from 1 iterations; the learning-rate schedule changed"), r.err());
+        assertEquals(2, new RunFiles(run).readJson(RunFiles.CONFIG, adl.train.RetrainConfig.class).iters());
+        Hostile.assertRefused(MainTest.run("retrain", "--resume", run.toString(), "--iters", "1"), 2, "can only make it longer");
+    }
+
     @Test void outOfMemoryIsOneLineWithTheCommandAndTheAdvice() {
         String m = OutOfMemory.message(new String[] {"search", "--crop", "2048"}, new OutOfMemoryError("Java heap space"));
         assertTrue(m.startsWith("out of Java heap memory (Java heap space) in 'adl search --crop 2048': the heap limit is "), m);

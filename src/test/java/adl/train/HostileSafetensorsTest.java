@@ -69,12 +69,17 @@ public class HostileSafetensorsTest {
     }
 
     @Test void shapeThatDisagreesWithItsRangeIsRefusedBeforeAllocating() throws IOException {
-        // [1, 2147483000] F32 would be 8.6 GB: refused from the header alone, in a test heap of a few hundred MB
-        refused("{\"w\":{\"dtype\":\"F32\",\"shape\":[1,2147483000],\"data_offsets\":[0,8]}}", 8, "'w'", "8589932000 bytes, but data_offsets [0,8] hold 8");
+        // [1, 100000000] F32 would be 400 MB: refused from the header alone, nothing allocated
+        refused("{\"w\":{\"dtype\":\"F32\",\"shape\":[1,100000000],\"data_offsets\":[0,8]}}", 8, "'w'", "400000000 bytes, but data_offsets [0,8] hold 8");
     }
 
     @Test void shapeLargerThanAnArrayIsRefused() throws IOException {
         refused("{\"w\":{\"dtype\":\"F32\",\"shape\":[100000,100000],\"data_offsets\":[0,8]}}", 8, "'w'", "more values than one array");
+    }
+
+    @Test void aTensorOfMoreThanTwoGigabytesIsRefused() throws IOException {
+        refused("{\"w\":{\"dtype\":\"F64\",\"shape\":[400000000],\"data_offsets\":[0,3200000000]}}", 8, "'w'", "beyond the 8 data bytes");
+        refused("{\"w\":{\"dtype\":\"F64\",\"shape\":[400000000],\"data_offsets\":[0,8]}}", 8, "'w'", "3200000000 bytes, more than one read can hold");
     }
 
     @Test void negativeShapeIsRefused() throws IOException {
