@@ -97,7 +97,8 @@ final class RetrainCommand implements Callable<Integer> {
     Integer keepCheckpoints;
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default runs/retrain-<date>-<time>).")
     Path out;
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint (its config.json wins over other flags).")
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its newest intact checkpoint. Its settings come from its config.json: "
+            + "only a longer run (--iters) and --threads, --device, --max-image-pixels may be given with it.")
     Path resume;
 
     @Option(names = "--oversubscribe", description = "Allow --threads above the number of processors (otherwise clamped to them with a warning).")

@@ -90,7 +90,8 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--recompute", description = "Recompute the cell edges' candidate ops in backward instead of storing them: "
             + "about half the engine's live memory, same loss, gradients equal up to summation order.")
     boolean recompute;
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint (its config.json wins over other flags).")
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its newest intact checkpoint. Its settings come from its config.json: "
+            + "only a longer run (--epochs) and --threads, --device, --max-image-pixels may be given with it.")
     Path resume;
 
     @Option(names = "--oversubscribe", description = "Allow --threads above the number of processors (otherwise clamped to them with a warning).")
