@@ -41,7 +41,7 @@ final class DataChoice {
         try {
             return Datasets.open(name, data, split, resize);
         } catch (DatasetException e) {
-            throw new IllegalStateException(e.getMessage() + " (run ./adl datasets check --dataset " + name + " --data " + data + " for every problem)", e);
+            throw new IllegalStateException(e.oneLine() + " (run ./adl datasets check --dataset " + name + " --data " + data + " for every problem)", e);
         }
     }
 
@@ -63,6 +63,7 @@ final class DataChoice {
     /** {@code out}, or runs/PREFIX-date-time; refuses a folder that already holds a run. */
     static Path newRunDir(CommandLine cmd, Path out, String prefix) {
         Path dir = out != null ? out : Path.of("runs", prefix + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new CommandLine.ParameterException(cmd, "--out " + dir + ": exists and is not a folder");
         if (Files.exists(dir.resolve(RunFiles.CONFIG))) {
             throw new CommandLine.ParameterException(cmd, dir + " already holds a run: use --resume " + dir + " to continue it, or another --out");
         }

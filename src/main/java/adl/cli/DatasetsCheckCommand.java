@@ -39,9 +39,12 @@ final class DatasetsCheckCommand implements Callable<Integer> {
     @Option(names = "--every", paramLabel = "N", defaultValue = "100", description = "A progress line every N pairs (default ${DEFAULT-VALUE}).")
     int every;
 
+    @CommandLine.Mixin ImageLimitOption imageLimit;
+
     @Override
     public Integer call() {
         CommandLine cmd = spec.commandLine();
+        imageLimit.apply(cmd);
         if (!Files.isDirectory(data)) throw new CommandLine.ParameterException(cmd, "--data " + data + ": no such folder");
         if (every < 1) throw new CommandLine.ParameterException(cmd, "--every must be >= 1, got " + every);
         String name;

@@ -3,6 +3,7 @@ package adl.cli;
 import adl.nas.Architecture;
 import adl.train.Checkpoint;
 import adl.train.RunFiles;
+import adl.train.RunLock;
 import adl.train.SearchConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,8 +34,12 @@ final class DecodeCommand implements Callable<Integer> {
         SearchConfig cfg = files.readJson(RunFiles.CONFIG, SearchConfig.class);
         Path ckpt = checkpoint != null ? checkpoint : files.latestCheckpoint();
         if (ckpt == null) throw new IllegalStateException(run + " has no checkpoint yet (checkpoints are written after each epoch)");
-        Architecture a = Checkpoint.architecture(ckpt, cfg.filterMultiplier());
-        files.writeAtomically(RunFiles.ARCHITECTURE, a.toJson() + "\n");
+        if (!Files.isRegularFile(ckpt)) throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint " + ckpt + ": no such file");
+        PrintWriter err = spec.commandLine().getErr();
+        Architecture a = Checkpoint.architecture(ckpt, cfg.filterMultiplier(), w -> { err.println(w); err.flush(); });
+        try (RunLock lock = RunLock.acquire(run)) {
+            files.writeAtomically(RunFiles.ARCHITECTURE, a.toJson() + "\n");
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println("decoded from " + ckpt);
         out.print(a.describeCell());

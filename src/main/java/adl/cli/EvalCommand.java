@@ -43,10 +43,12 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Device dev = options.open(spec.commandLine(), "eval");
-        if (dev == null) return 2;
+        options.check(spec.commandLine());
         List<Double> s = scales == null ? List.of(1.0) : new ArrayList<>(scales);
         for (double v : s) if (!(v > 0)) throw new CommandLine.ParameterException(spec.commandLine(), "--scales must be positive numbers, got " + v);
+        TrainedRun.config(spec.commandLine(), run);
+        Device dev = options.open(spec.commandLine(), "eval");
+        if (dev == null) return 2;
         PrintWriter out = spec.commandLine().getOut();
         try (TrainedRun r = TrainedRun.open(spec.commandLine(), run, checkpoint, dev)) {
             Dataset ds = r.dataset(spec.commandLine(), dataset, data, split);

@@ -11,11 +11,18 @@ final class InferenceOptions {
     String device = "auto";
     @Option(names = "--threads", description = "CPU threads (default: all cores).")
     Integer threads;
+    @Option(names = "--oversubscribe", description = "Allow --threads above the number of processors (otherwise clamped to them with a warning).")
+    boolean oversubscribe;
+    @CommandLine.Mixin ImageLimitOption imageLimit;
 
     /** The device, opened, with the CPU thread count set; null when an asked-for GPU is unusable (the reason was printed; exit 2). */
     Device open(CommandLine cmd, String command) {
+        int n = Threads.resolve(cmd, threads != null ? threads : Runtime.getRuntime().availableProcessors(), oversubscribe, cmd.getErr());
         Device dev = DeviceOption.resolve(cmd, command, device, cmd.getErr());
-        if (dev != null) Parallel.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        if (dev != null) Parallel.setThreads(n);
         return dev;
     }
+
+    /** The checks of these flags that come before a device is chosen. */
+    void check(CommandLine cmd) { imageLimit.apply(cmd); }
 }

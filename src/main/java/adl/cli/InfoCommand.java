@@ -31,7 +31,7 @@ final class InfoCommand implements Callable<Integer> {
     String arch;
 
     @Option(names = "--filter-multiplier", paramLabel = "F",
-            description = "Filters per block at level 0 (default: the architecture's filter_multiplier; presets 20/32/48).")
+            description = "Filters per block at level 0 (default: a preset's 20/32/48; 20 for an architecture file, as retrain on real data).")
     Integer filterMultiplier;
 
     @Option(names = "--size", required = true, paramLabel = "HxW", description = "Input image size, e.g. 1024x2048.")
@@ -45,14 +45,16 @@ final class InfoCommand implements Callable<Integer> {
         int[] hw = parseSize(size);
         if (filterMultiplier != null && filterMultiplier < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--filter-multiplier must be >= 1, got " + filterMultiplier);
         if (classes < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--classes must be >= 1, got " + classes);
-        Architecture a = Presets.resolve(arch);
-        int f = filterMultiplier != null ? filterMultiplier : a.filterMultiplier();
+        Architecture a = RunArchitecture.resolve(spec.commandLine(), arch);
+        RunArchitecture.Width w = RunArchitecture.width(arch, a, filterMultiplier, false);
+        int f = w.f();
         NetworkSummary s;
         try (FixedNetwork net = new FixedNetwork(new Init(Device.CPU, DType.F32, 0), new FixedNetwork.Config(a, f, classes))) {
             s = net.summary(hw[0], hw[1]);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("architecture: " + arch + " (F = " + f + ", " + a.blocks() + " blocks, " + classes + " classes)");
+        out.println(w.why());
         out.print(a.describeCell());
         out.println("path (level per layer 1.." + a.layers() + "): " + Arrays.toString(a.path()));
         out.println("input: 3x" + hw[0] + "x" + hw[1]);

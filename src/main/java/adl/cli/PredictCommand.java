@@ -49,9 +49,19 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        options.check(spec.commandLine());
+        ImageFiles.Listing listing;
+        try {
+            listing = ImageFiles.list(input);
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--input " + e.getMessage());
+        }
+        TrainedRun.config(spec.commandLine(), run);
+        if (Files.exists(output) && !Files.isDirectory(output)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--output " + output + ": exists and is not a folder");
+        }
         Device dev = options.open(spec.commandLine(), "predict");
         if (dev == null) return 2;
-        ImageFiles.Listing listing = ImageFiles.list(input);
         PrintWriter out = spec.commandLine().getOut();
         for (Path skipped : listing.skipped()) out.println("skipping " + skipped + " (not a .png, .jpg or .jpeg file)");
         try (TrainedRun r = TrainedRun.open(spec.commandLine(), run, checkpoint, dev)) {

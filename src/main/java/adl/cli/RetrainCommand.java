@@ -97,42 +97,66 @@ final class RetrainCommand implements Callable<Integer> {
     Integer keepCheckpoints;
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default runs/retrain-<date>-<time>).")
     Path out;
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint (its config.json wins over other flags).")
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its newest intact checkpoint. Its settings come from its config.json: "
+            + "only a longer run (--iters) and --threads, --device, --max-image-pixels may be given with it.")
     Path resume;
+
+    @Option(names = "--oversubscribe", description = "Allow --threads above the number of processors (otherwise clamped to them with a warning).")
+    boolean oversubscribe;
+    @CommandLine.Mixin ImageLimitOption imageLimit;
 
     @Override
     public Integer call() throws Exception {
-        Device dev = DeviceOption.resolve(spec.commandLine(), "retrain", device, spec.commandLine().getErr());
-        if (dev == null) return 2;
+        CommandLine cl = spec.commandLine();
+        imageLimit.apply(cl);
         RetrainConfig cfg;
         Architecture architecture;
         Path dir;
+        String why = null;
         if (resume != null) {
             dir = resume;
             RunFiles files = new RunFiles(dir);
             if (!Files.exists(files.file(RunFiles.CONFIG)) || !Files.exists(files.file(RunFiles.ARCHITECTURE))) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--resume " + dir + ": no config.json and architecture.json there (not a retrain run directory)");
+                throw new CommandLine.ParameterException(cl, "--resume " + dir + ": no config.json and architecture.json there (not a retrain run directory)");
             }
-            cfg = files.readJson(RunFiles.CONFIG, RetrainConfig.class);
-            architecture = Architecture.read(files.file(RunFiles.ARCHITECTURE));
+            try {
+                cfg = files.readJson(RunFiles.CONFIG, RetrainConfig.class);
+                architecture = Architecture.read(files.file(RunFiles.ARCHITECTURE));
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, "--resume " + dir + ": " + e.getMessage());
+            }
+            ResumeFlags.refuseOthers(cl, dir, java.util.Set.of("--iters"), "--iters");
+            if (iters != null && iters != cfg.iters()) {
+                if (iters < cfg.iters()) {
+                    throw new CommandLine.ParameterException(cl, "--iters " + iters + " with --resume: the run has " + cfg.iters() + " iterations in "
+                            + files.file(RunFiles.CONFIG) + "; a resume can only make it longer");
+                }
+                cl.getErr().println("note: --iters " + iters + " extends the run from " + cfg.iters() + " iterations; the learning-rate schedule "
+                        + "changed, so the results differ from an uninterrupted run (recorded in " + RunFiles.CONFIG + ")");
+                cfg = cfg.withIters(iters);
+            }
         } else {
-            String name = DataChoice.name(spec.commandLine(), dataset);
+            String name = DataChoice.name(cl, dataset);
             boolean synthetic = name.equals(DataChoice.SYNTHETIC);
-            Architecture found = RunArchitecture.resolve(spec.commandLine(), arch);
-            int f = filterMultiplier != null ? filterMultiplier : synthetic ? SYNTHETIC_F : RunArchitecture.defaultWidth(arch);
-            architecture = new Architecture(found.cell(), found.path(), f);
-            Dataset realTrain = synthetic ? null : DataChoice.open(spec.commandLine(), name, data, "train", resize != null ? resize : 1.0);
-            cfg = resolve(name, f, realTrain);
-            dir = DataChoice.newRunDir(spec.commandLine(), out, "retrain");
+            Architecture found = RunArchitecture.resolve(cl, arch);
+            RunArchitecture.Width w = RunArchitecture.width(arch, found, filterMultiplier, synthetic);
+            why = w.why();
+            architecture = new Architecture(found.cell(), found.path(), w.f());
+            dir = DataChoice.newRunDir(cl, out, "retrain");
+            Dataset realTrain = synthetic ? null : DataChoice.open(cl, name, data, "train", resize != null ? resize : 1.0);
+            cfg = resolve(name, w.f(), realTrain);
         }
-        int nThreads = threads != null ? threads : cfg.threads();
-        Parallel.setThreads(nThreads);
-        Dataset[] sets = DataChoice.trainAndVal(spec.commandLine(), cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.imageSize(),
+        int nThreads = Threads.resolve(cl, threads != null ? threads : cfg.threads(), oversubscribe, cl.getErr());
+        Dataset[] sets = DataChoice.trainAndVal(cl, cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.imageSize(),
                 cfg.valImages(), cfg.crop(), cfg.seed());
         Dataset train = sets[0], val = sets[1];
         if (train.numClasses() != cfg.classes()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--classes " + cfg.classes() + ": " + train.name() + " has " + train.numClasses());
+            throw new CommandLine.ParameterException(cl, "--classes " + cfg.classes() + ": " + train.name() + " has " + train.numClasses());
         }
+        Device dev = DeviceOption.resolve(cl, "retrain", device, cl.getErr());
+        if (dev == null) return 2;
+        Parallel.setThreads(nThreads);
+        if (why != null) System.out.println(why);
         PrintStream console = System.out;
         console.printf(Locale.ROOT, "retrain: %s, %s (F %d, path %s), crop %d, batch %d, %d iterations, %d threads, %s%n",
                 resume != null ? "resuming " + dir : "run " + dir, cfg.arch(), cfg.filterMultiplier(), java.util.Arrays.toString(architecture.path()),

@@ -37,9 +37,21 @@ final class RunArchitecture {
         }
     }
 
-    /** The width a preset was published with, else {@link #DEFAULT_F} (a search's own F is its search width, not a retrain width). */
-    static int defaultWidth(String spec) {
+    /** The F a network is built at, and the line that says why. */
+    record Width(int f, String why) {}
+
+    /**
+     * The one rule for F of retrain and info (paper §5.2): the flag; else a preset's published F;
+     * else 4 on the synthetic data; else {@link #DEFAULT_F} (20) — an architecture file's
+     * filter_multiplier is the F it was searched at (8 in the paper), not a retrain width.
+     */
+    static Width width(String spec, Architecture found, Integer flag, boolean synthetic) {
+        if (flag != null) return new Width(flag, "F = " + flag + ": from --filter-multiplier");
         Architecture preset = Presets.byName(spec);
-        return preset != null ? preset.filterMultiplier() : DEFAULT_F;
+        if (preset != null) return new Width(preset.filterMultiplier(), "F = " + preset.filterMultiplier() + ": the " + spec + " preset's");
+        String searched = "the file's filter_multiplier " + found.filterMultiplier() + " is the F it was searched at";
+        if (synthetic) return new Width(RetrainCommand.SYNTHETIC_F, "F = " + RetrainCommand.SYNTHETIC_F + ": the synthetic-data default ("
+                + searched + "; --filter-multiplier to change)");
+        return new Width(DEFAULT_F, "F = " + DEFAULT_F + ": the paper's retrain width (" + searched + "; --filter-multiplier to change)");
     }
 }

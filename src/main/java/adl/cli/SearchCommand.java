@@ -90,37 +90,43 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--recompute", description = "Recompute the cell edges' candidate ops in backward instead of storing them: "
             + "about half the engine's live memory, same loss, gradients equal up to summation order.")
     boolean recompute;
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its last checkpoint (its config.json wins over other flags).")
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its newest intact checkpoint. Its settings come from its config.json: "
+            + "only a longer run (--epochs) and --threads, --device, --max-image-pixels may be given with it.")
     Path resume;
+
+    @Option(names = "--oversubscribe", description = "Allow --threads above the number of processors (otherwise clamped to them with a warning).")
+    boolean oversubscribe;
+    @CommandLine.Mixin ImageLimitOption imageLimit;
 
     @Override
     public Integer call() throws Exception {
-        Device dev = DeviceOption.resolve(spec.commandLine(), "search", device, spec.commandLine().getErr());
-        if (dev == null) return 2;
-        boolean graphs = DeviceOption.cudaGraphs(cudaGraphs, dev, "search", spec.commandLine().getErr());
+        CommandLine cl = spec.commandLine();
+        imageLimit.apply(cl);
         SearchConfig cfg;
         Path dir;
         if (resume != null) {
             dir = resume;
-            if (!Files.exists(dir.resolve(RunFiles.CONFIG))) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--resume " + dir + ": no " + RunFiles.CONFIG + " there (not a search run directory)");
-            }
-            cfg = new RunFiles(dir).readJson(RunFiles.CONFIG, SearchConfig.class);
-            if (new RunFiles(dir).latestCheckpoint() == null) {
-                spec.commandLine().getOut().println("no checkpoint in " + dir + " yet: starting that run from the beginning");
-            }
+            cfg = resumed(cl, dir);
         } else {
-            String name = DataChoice.name(spec.commandLine(), dataset);
+            String name = DataChoice.name(cl, dataset);
+            cfg = resolve(name, null);
+            if (cfg.archStartEpoch() >= cfg.epochs()) {
+                throw new CommandLine.ParameterException(cl, "--arch-start-epoch " + cfg.archStartEpoch() + " must be below --epochs " + cfg.epochs()
+                        + ": otherwise the search never takes an architecture step");
+            }
+            dir = DataChoice.newRunDir(cl, out, "search");
             Dataset realTrain = name.equals(DataChoice.SYNTHETIC) ? null
-                    : DataChoice.open(spec.commandLine(), name, data, "train", resize != null ? resize : 1.0);
-            cfg = resolve(name, realTrain);
-            dir = DataChoice.newRunDir(spec.commandLine(), out, "search");
+                    : DataChoice.open(cl, name, data, "train", resize != null ? resize : 1.0);
+            if (realTrain != null) cfg = resolve(name, realTrain);
         }
-        int nThreads = threads != null ? threads : cfg.threads();
-        Parallel.setThreads(nThreads);
-        Dataset[] sets = DataChoice.trainAndVal(spec.commandLine(), cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.crop(),
+        int nThreads = Threads.resolve(cl, threads != null ? threads : cfg.threads(), oversubscribe, cl.getErr());
+        Dataset[] sets = DataChoice.trainAndVal(cl, cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.crop(),
                 cfg.valImages(), cfg.crop(), cfg.seed());
         Dataset train = sets[0], val = sets[1];
+        Device dev = DeviceOption.resolve(cl, "search", device, cl.getErr());
+        if (dev == null) return 2;
+        boolean graphs = DeviceOption.cudaGraphs(cudaGraphs, dev, "search", cl.getErr());
+        Parallel.setThreads(nThreads);
         java.io.PrintStream console = System.out;
         console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d, %d epochs (architecture from %d), %d iterations, %d threads, %s%n",
                 resume != null ? "resuming " + dir : "run " + dir, cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), cfg.crop(), cfg.batch(),
@@ -141,7 +147,6 @@ final class SearchCommand implements Callable<Integer> {
         SearchLoop.Result r;
         try (ConsoleProgress progress = new ConsoleProgress(console, System.console() != null && System.console().isTerminal(), 10);
              SearchLoop loop = new SearchLoop(cfg, dir, train, val, progress, stop.signal(), dev, graphs)) {
-            loop.net().setRecompute(recompute);
             r = loop.run();
         } catch (adl.train.SearchFailed e) {
             throw new IllegalStateException(e.getMessage(), e);
@@ -152,6 +157,40 @@ final class SearchCommand implements Callable<Integer> {
                 dir.resolve(RunFiles.ARCHITECTURE), r.architecture().describeCell());
         console.println("path (level per layer): " + java.util.Arrays.toString(r.architecture().path()));
         return 0;
+    }
+
+    /**
+     * The config of the run in {@code dir}, with the flags given beside --resume: more --epochs are
+     * applied (and recorded by the loop in config.json), --recompute must match the run's, the
+     * settings that change numbers are refused.
+     */
+    private SearchConfig resumed(CommandLine cl, Path dir) {
+        RunFiles files = new RunFiles(dir);
+        if (!Files.isDirectory(dir)) throw new CommandLine.ParameterException(cl, "--resume " + dir + ": no such directory");
+        if (!Files.exists(files.file(RunFiles.CONFIG))) {
+            throw new CommandLine.ParameterException(cl, "--resume " + dir + ": no " + RunFiles.CONFIG + " there (not a search run directory)");
+        }
+        SearchConfig cfg;
+        try {
+            cfg = files.readJson(RunFiles.CONFIG, SearchConfig.class);
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(cl, "--resume " + dir + ": " + e.getMessage());
+        }
+        ResumeFlags.refuseOthers(cl, dir, java.util.Set.of("--epochs", "--recompute"), "--epochs");
+        if (recompute && !cfg.recompute()) {
+            throw new CommandLine.ParameterException(cl, "--recompute cannot be given with --resume: " + dir.resolve(RunFiles.CONFIG)
+                    + " says this run stores the edges' activations (recompute false), and switching changes its numbers");
+        }
+        if (epochs != null && epochs != cfg.epochs()) {
+            if (epochs < cfg.epochs()) {
+                throw new CommandLine.ParameterException(cl, "--epochs " + epochs + " with --resume: the run has " + cfg.epochs() + " epochs in "
+                        + dir.resolve(RunFiles.CONFIG) + "; a resume can only make it longer");
+            }
+            spec.commandLine().getErr().println("note: --epochs " + epochs + " extends the run from " + cfg.epochs() + " epochs; the learning-rate "
+                    + "schedule changed, so the results differ from an uninterrupted run (recorded in " + RunFiles.CONFIG + ")");
+            cfg = cfg.withEpochs(epochs);
+        }
+        return cfg;
     }
 
     private SearchConfig resolve(String name, Dataset realTrain) {
@@ -172,7 +211,7 @@ final class SearchCommand implements Callable<Integer> {
                     or(archWeightDecay, SearchPreset.ARCH_WEIGHT_DECAY),
                     archBetas != null ? archBetas[0] : SearchPreset.ARCH_BETA1, archBetas != null ? archBetas[1] : SearchPreset.ARCH_BETA2,
                     or(trainImages, realTrain != null ? realTrain.size() : p.trainImages), or(valImages, p.valImages), or(seed, 0L),
-                    or(threads, Runtime.getRuntime().availableProcessors()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3));
+                    or(threads, Runtime.getRuntime().availableProcessors()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3), recompute);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -39,6 +39,32 @@ final class TrainedRun implements AutoCloseable {
 
     /** Opens {@code run}; errors name what is missing (wrong folder, a search run, no checkpoint yet). */
     static TrainedRun open(CommandLine cmd, Path run, Path checkpoint, Device device) throws IOException {
+        RetrainConfig cfg = config(cmd, run);
+        RunFiles files = new RunFiles(run);
+        Path ckpt = checkpoint;
+        if (ckpt == null) ckpt = Files.exists(files.bestCheckpoint()) ? files.bestCheckpoint() : files.latestCheckpoint();
+        if (ckpt == null) throw new IllegalStateException(run + " has no checkpoint yet (one is written at every evaluation)");
+        if (!Files.isRegularFile(ckpt)) throw new CommandLine.ParameterException(cmd, "--checkpoint " + ckpt + ": no such file");
+        Architecture a;
+        try {
+            a = Architecture.read(files.file(RunFiles.ARCHITECTURE));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--run " + run + ": " + files.file(RunFiles.ARCHITECTURE) + ": " + e.getMessage());
+        }
+        FixedNetwork net = new FixedNetwork(new Init(device, DType.F32, cfg.seed()), cfg.network(a));
+        try {
+            Checkpoint.loadModel(ckpt, net, w -> { cmd.getErr().println(w); cmd.getErr().flush(); });
+        } catch (IOException | RuntimeException e) {
+            net.close();
+            String m = e.getMessage() != null && e.getMessage().startsWith(ckpt.toString()) ? e.getMessage() : ckpt + ": " + Main.message(e);
+            throw new IOException("cannot load " + m, e);
+        }
+        net.eval();
+        return new TrainedRun(cfg, a, net, ckpt);
+    }
+
+    /** The config of retrain run {@code run}: a usage error naming what is wrong when it is not one (checked before a device is chosen). */
+    static RetrainConfig config(CommandLine cmd, Path run) {
         RunFiles files = new RunFiles(run);
         if (!Files.isDirectory(run)) throw new CommandLine.ParameterException(cmd, "--run " + run + ": no such directory");
         if (!Files.exists(files.file(RunFiles.CONFIG)) || !Files.exists(files.file(RunFiles.ARCHITECTURE))) {
@@ -48,23 +74,11 @@ final class TrainedRun implements AutoCloseable {
         try {
             cfg = files.readJson(RunFiles.CONFIG, RetrainConfig.class);
         } catch (IOException e) {
-            throw new CommandLine.ParameterException(cmd, "--run " + run + ": its config.json is not a retrain config"
-                    + (Files.exists(files.file(RunFiles.SPLIT)) ? " (this is a search run: retrain its architecture first, adl retrain --arch " + run + ")" : ""));
+            throw new CommandLine.ParameterException(cmd, Files.exists(files.file(RunFiles.SPLIT))
+                    ? "--run " + run + ": its config.json is not a retrain config (this is a search run: retrain its architecture first, adl retrain --arch " + run + ")"
+                    : "--run " + run + ": " + e.getMessage());
         }
-        Path ckpt = checkpoint;
-        if (ckpt == null) ckpt = Files.exists(files.bestCheckpoint()) ? files.bestCheckpoint() : files.latestCheckpoint();
-        if (ckpt == null) throw new IllegalStateException(run + " has no checkpoint yet (one is written at every evaluation)");
-        if (!Files.isRegularFile(ckpt)) throw new CommandLine.ParameterException(cmd, "--checkpoint " + ckpt + ": no such file");
-        Architecture a = Architecture.read(files.file(RunFiles.ARCHITECTURE));
-        FixedNetwork net = new FixedNetwork(new Init(device, DType.F32, cfg.seed()), cfg.network(a));
-        try {
-            Checkpoint.loadModel(ckpt, net);
-        } catch (IOException | RuntimeException e) {
-            net.close();
-            throw new IOException("cannot load " + ckpt + ": " + e.getMessage(), e);
-        }
-        net.eval();
-        return new TrainedRun(cfg, a, net, ckpt);
+        return cfg;
     }
 
     /**

@@ -26,4 +26,16 @@ public final class DatasetException extends RuntimeException {
     }
 
     public List<Problem> problems() { return problems; }
+
+    /**
+     * The one-line form for a command's error line (docs/07-guarantees.md): the first line and the
+     * first problem, with the count of the others.
+     */
+    public String oneLine() {
+        String head = getMessage().lines().findFirst().orElse("");
+        if (problems.isEmpty()) return head;
+        int more = problems.size() - 1;
+        return head.replaceFirst(" \\(first \\d+ shown; `adl datasets check` lists all\\)$", "") + ": " + problems.get(0)
+                + (more > 0 ? " (and " + more + " more)" : "");
+    }
 }

@@ -80,6 +80,7 @@ public final class ImageFiles {
             try {
                 reader.setInput(in, true, true);
                 reader.addIIOReadWarningListener((src, msg) -> warnings.add(msg));
+                ImageLimits.check(file, reader.getWidth(0), reader.getHeight(0));
                 BufferedImage img = reader.read(0);
                 if (!warnings.isEmpty()) throw new IOException(file + ": corrupt or truncated image (" + warnings.get(0) + ")");
                 if (img.getWidth() < 1 || img.getHeight() < 1) throw new IOException(file + ": image has no pixels");
@@ -93,10 +94,10 @@ public final class ImageFiles {
             throw new IOException(file + ": corrupt or unreadable image (" + e.getMessage() + ")");
         } catch (IOException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) throw e;
-            throw new IOException(file + ": cannot read the image (" + e + ")");
+            throw new IOException(file + ": cannot read the image (" + (e.getMessage() != null ? e.getMessage() : "input/output error") + ")");
         } catch (RuntimeException e) {
             // some decoders fail on damaged data with unchecked exceptions (e.g. ArrayIndexOutOfBounds)
-            throw new IOException(file + ": corrupt image (" + e + ")");
+            throw new IOException(file + ": corrupt image (the decoder failed" + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")");
         }
     }
 

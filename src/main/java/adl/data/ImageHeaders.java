@@ -34,7 +34,9 @@ public final class ImageHeaders {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                return new Size(reader.getWidth(0), reader.getHeight(0));
+                Size size = new Size(reader.getWidth(0), reader.getHeight(0));
+                ImageLimits.check(file, size.width(), size.height());
+                return size;
             } finally {
                 reader.dispose();
             }
@@ -42,7 +44,7 @@ public final class ImageHeaders {
             if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) throw e;
             throw new IOException(file + ": unreadable image header (" + e.getMessage() + ")");
         } catch (RuntimeException e) {
-            throw new IOException(file + ": unreadable image header (" + e + ")");
+            throw new IOException(file + ": unreadable image header (" + (e.getMessage() != null ? e.getMessage() : "corrupt data") + ")");
         }
     }
 

@@ -44,6 +44,7 @@ public record Architecture(List<CellDecoder.Edge> cell, int[] path, int filterMu
                         + "; block " + block + " can read states 0.." + (1 + block));
             }
         }
+        if (path.length == 0) throw new IllegalArgumentException("an architecture path needs at least one layer, got []");
         int prev = 0;
         for (int l = 0; l < path.length; l++) {
             int v = path[l];
@@ -77,8 +78,14 @@ public record Architecture(List<CellDecoder.Edge> cell, int[] path, int filterMu
             List<CellDecoder.Edge> edges = new ArrayList<>();
             for (JsonEdge e : j.cell()) edges.add(new CellDecoder.Edge(Primitive.byName(e.op()), e.input()));
             return new Architecture(edges, j.path(), j.filterMultiplier());
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .reduce((a, b) -> a + "." + b).orElse(null);
+            throw new IllegalArgumentException("not a valid architecture JSON: " + (field == null
+                    ? "want an object {\"cell\": [...], \"path\": [...], \"filter_multiplier\": F}" : "field '" + field + "' has the wrong type"), e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("not a valid architecture JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
+            var loc = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getLocation() : null;
+            throw new IllegalArgumentException("not valid JSON" + (loc != null ? " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")" : ""), e);
         }
     }
 

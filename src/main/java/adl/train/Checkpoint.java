@@ -12,8 +12,10 @@ import adl.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A search checkpoint as one safetensors file (DESIGN §9): the model's state dict under PyTorch
@@ -63,15 +65,116 @@ public final class Checkpoint {
         return Safetensors.Entry.of(shape, f);
     }
 
-    /** Restores model, optimizers (either may be null) and returns the saved counters. */
-    public static SearchState load(Path file, Module model, SGD sgd, Adam adam) throws IOException {
+    /** Restores model, optimizers (either may be null) and returns the saved counters; warnings (a file without checksums) go to {@code warn}. */
+    public static SearchState load(Path file, Module model, SGD sgd, Adam adam, Consumer<String> warn) throws IOException {
+        Safetensors.Contents c = read(file, warn);
+        SearchState counters = counters(file, c);
+        apply(file, c, model, sgd, adam);
+        return counters;
+    }
+
+    /**
+     * A checkpoint read and verified as everything that trusts one needs it (docs/07-guarantees.md):
+     * the file's structure and checksums ({@link Safetensors#read}) and every number finite. A file
+     * without checksums (written before they existed) is read with one warning line.
+     */
+    public static Safetensors.Contents read(Path file, Consumer<String> warn) throws IOException {
         Safetensors.Contents c = Safetensors.read(file);
+        if (!c.verified()) warn.accept("warning: " + file + " has no checksums (written by an older adl): loaded without verifying its bytes");
+        for (Map.Entry<String, Safetensors.Entry> e : c.entries().entrySet()) {
+            String bad = firstNonFinite(e.getValue());
+            if (bad != null) throw new IOException(file + ": tensor '" + e.getKey() + "' holds " + bad + " (saved from a diverged run?)");
+        }
+        return c;
+    }
+
+    private static String firstNonFinite(Safetensors.Entry e) {
+        if (e.f32() != null) for (float v : e.f32()) if (!Float.isFinite(v)) return Float.toString(v);
+        if (e.f64() != null) for (double v : e.f64()) if (!Double.isFinite(v)) return Double.toString(v);
+        return null;
+    }
+
+    /** The counters in a checkpoint's metadata, each checked to be a number in its range. */
+    static SearchState counters(Path file, Safetensors.Contents c) throws IOException {
+        Map<String, String> m = c.metadata();
+        int epoch = (int) count(file, m, "epoch", Integer.MAX_VALUE), inEpoch = (int) count(file, m, "iter_in_epoch", Integer.MAX_VALUE);
+        long iteration = count(file, m, "iteration", Long.MAX_VALUE), archSteps = count(file, m, "arch_steps", iteration);
+        double best = number(file, m, "best_miou"), seconds = number(file, m, "seconds");
+        if (!(best == Double.NEGATIVE_INFINITY || (best >= 0 && best <= 1))) throw counter(file, "best_miou", m.get("best_miou"), "-Infinity or 0..1");
+        if (!(seconds >= 0 && seconds < Double.POSITIVE_INFINITY)) throw counter(file, "seconds", m.get("seconds"), "a finite number >= 0");
+        if (inEpoch > iteration) throw counter(file, "iter_in_epoch", m.get("iter_in_epoch"), "at most iteration = " + iteration);
+        if (epoch > iteration) throw counter(file, "epoch", m.get("epoch"), "at most iteration = " + iteration);
+        return new SearchState(epoch, inEpoch, iteration, archSteps, best, seconds);
+    }
+
+    private static long count(Path file, Map<String, String> m, String key, long max) throws IOException {
+        String v = m.get(key);
+        long n;
+        try {
+            n = Long.parseLong(v == null ? "" : v.strip());
+        } catch (NumberFormatException e) {
+            throw counter(file, key, v, "a whole number");
+        }
+        if (n < 0 || n > max) throw counter(file, key, v, "a whole number from 0 to " + max);
+        return n;
+    }
+
+    private static double number(Path file, Map<String, String> m, String key) throws IOException {
+        try {
+            return Double.parseDouble(m.get(key) == null ? "" : m.get(key).strip());
+        } catch (NumberFormatException e) {
+            throw counter(file, key, m.get(key), "a number");
+        }
+    }
+
+    private static IOException counter(Path file, String key, String value, String want) {
+        return new IOException(file + ": counter '" + key + "' is " + (value == null ? "missing" : "'" + value + "'") + " (want " + want + ")");
+    }
+
+    /** A checkpoint that passed {@link #read} and {@link #counters}. */
+    public record Intact(Path file, Safetensors.Contents contents, SearchState state) {
+        /** Copies its tensors into the model and optimizers (either may be null). */
+        public void apply(Module model, SGD sgd, Adam adam) throws IOException { Checkpoint.apply(file, contents, model, sgd, adam); }
+    }
+
+    /**
+     * The newest of {@code checkpoints} (oldest first) that reads, verifies and has valid counters
+     * matching its file name and the run ({@code mismatch}: why the counters cannot belong to this
+     * run, or null); each newer one that does not is reported to {@code skipped} with the reason.
+     * Null when none is intact.
+     */
+    public static Intact newestIntact(java.util.List<Path> checkpoints, java.util.function.Function<SearchState, String> mismatch,
+                                      Consumer<String> skipped, Consumer<String> warn) {
+        for (int i = checkpoints.size() - 1; i >= 0; i--) {
+            Path p = checkpoints.get(i);
+            try {
+                Safetensors.Contents c = read(p, warn);
+                SearchState st = counters(p, c);
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("ckpt-e(\\d+)-i(\\d+)\\.safetensors").matcher(p.getFileName().toString());
+                if (m.matches() && (Long.parseLong(m.group(1)) != st.epoch() || Long.parseLong(m.group(2)) != st.iteration())) {
+                    throw new IOException(p + ": its counters (epoch " + st.epoch() + ", iteration " + st.iteration() + ") do not match its name");
+                }
+                String why = mismatch.apply(st);
+                if (why != null) throw new IOException(p + ": its counters " + why);
+                return new Intact(p, c, st);
+            } catch (IOException | RuntimeException e) {
+                skipped.accept(e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    private static void apply(Path file, Safetensors.Contents c, Module model, SGD sgd, Adam adam) throws IOException {
         try (Scope s = Scope.open()) {
             Device device = model.stateDict().values().stream().findFirst().map(Device::of).orElse(Device.CPU);
             Map<String, Tensor> state = new LinkedHashMap<>();
             for (Map.Entry<String, Tensor> own : model.stateDict().entrySet()) {
                 Safetensors.Entry e = c.entries().get(own.getKey());
                 if (e == null) throw new IOException(file + ": no tensor '" + own.getKey() + "' (a checkpoint of another network?)");
+                if (!Arrays.equals(e.shape(), own.getValue().shape().dims())) {
+                    throw new IOException(file + ": tensor '" + own.getKey() + "' has shape " + Arrays.toString(e.shape()) + ", the network's is "
+                            + Arrays.toString(own.getValue().shape().dims()) + " (a checkpoint of another network?)");
+                }
                 state.put(own.getKey(), tensor(file, own.getKey(), e, own.getValue().dtype(), device));
             }
             model.loadStateDict(state);
@@ -84,17 +187,13 @@ public final class Checkpoint {
                     String name = k.substring(ADAM_PREFIX.length(), k.length() - ".step".length());
                     Safetensors.Entry m = c.entries().get(ADAM_PREFIX + name + ".exp_avg"), v = c.entries().get(ADAM_PREFIX + name + ".exp_avg_sq");
                     if (m == null || v == null) throw new IOException(file + ": incomplete Adam state for '" + name + "'");
-                    adam.loadState(name, tensor(file, k, m, DType.F32, device), tensor(file, k, v, DType.F32, device), e.getValue().i64()[0]);
+                    long[] step = e.getValue().i64();
+                    if (step == null || step.length != 1 || step[0] < 0) throw new IOException(file + ": tensor '" + k + "' is not one I64 step count >= 0");
+                    adam.loadState(name, tensor(file, k, m, DType.F32, device), tensor(file, k, v, DType.F32, device), step[0]);
                 }
             }
-        }
-        Map<String, String> m = c.metadata();
-        try {
-            return new SearchState(Integer.parseInt(m.get("epoch")), Integer.parseInt(m.get("iter_in_epoch")),
-                    Long.parseLong(m.get("iteration")), Long.parseLong(m.get("arch_steps")),
-                    Double.parseDouble(m.get("best_miou")), Double.parseDouble(m.get("seconds")));
-        } catch (RuntimeException e) {
-            throw new IOException(file + ": missing or unreadable search counters in its metadata " + m, e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage() + " (a checkpoint of another network?)");
         }
     }
 
@@ -102,11 +201,11 @@ public final class Checkpoint {
      * The architecture stored in a checkpoint (paper §4.3): α ("arch.alpha", [E, 8]) decoded into
      * the cell, β ("arch.beta", [L, 4, 3]) into the path by Viterbi. No network is built.
      */
-    public static adl.nas.Architecture architecture(Path file, int filterMultiplier) throws IOException {
-        Safetensors.Contents c = Safetensors.read(file);
+    public static adl.nas.Architecture architecture(Path file, int filterMultiplier, Consumer<String> warn) throws IOException {
+        Safetensors.Contents c = read(file, warn);
         Safetensors.Entry a = c.entries().get("arch.alpha"), b = c.entries().get("arch.beta");
         if (a == null || b == null) throw new IOException(file + ": no arch.alpha / arch.beta (not a search checkpoint)");
-        if (a.shape().length != 2 || b.shape().length != 3 || b.shape()[1] != 4 || b.shape()[2] != 3) {
+        if (a.f32() == null || b.f32() == null || a.shape().length != 2 || b.shape().length != 3 || b.shape()[1] != 4 || b.shape()[2] != 3) {
             throw new IOException(file + ": arch.alpha " + java.util.Arrays.toString(a.shape()) + " / arch.beta "
                     + java.util.Arrays.toString(b.shape()) + " are not [E, 8] / [L, 4, 3]");
         }
@@ -131,8 +230,8 @@ public final class Checkpoint {
         return null;
     }
 
-    /** Only the model's tensors (for decode, eval, predict). */
-    public static void loadModel(Path file, Module model) throws IOException { load(file, model, null, null); }
+    /** Only the model's tensors (for eval, predict), verified as by {@link #read}. */
+    public static void loadModel(Path file, Module model, Consumer<String> warn) throws IOException { load(file, model, null, null, warn); }
 
     private static Tensor tensor(Path file, String name, Safetensors.Entry e, DType dtype, Device device) throws IOException {
         Shape shape = Shape.of(e.shape());

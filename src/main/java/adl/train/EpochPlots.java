@@ -55,18 +55,32 @@ final class EpochPlots {
     }
 
     private void writeAll(SuperNet net, Architecture arch) throws IOException {
-        CurvePlot.write(files.file(CURVES), readMetrics(files.file(RunFiles.METRICS)));
+        plot(CURVES, f -> CurvePlot.write(f, readMetrics(files.file(RunFiles.METRICS))));
         String[] ops = Arrays.stream(Primitive.values()).map(Primitive::paperName).toArray(String[]::new);
-        AlphaHeatmap.write(files.file(ALPHA), net.arch().alphaValues(), ops, net.topology().blocks());
+        plot(ALPHA, f -> AlphaHeatmap.write(f, net.arch().alphaValues(), ops, net.topology().blocks()));
         TrellisLayout layout = net.trellis().layout();
-        TrellisPlot.write(files.file(TRELLIS), layout.normalize(net.arch().betaValues()), arch.path(), layout.layers());
+        plot(TRELLIS, f -> TrellisPlot.write(f, layout.normalize(net.arch().betaValues()), arch.path(), layout.layers()));
         List<String> names = new ArrayList<>();
         List<Integer> inputs = new ArrayList<>();
         for (CellDecoder.Edge e : arch.cell()) {
             names.add(e.op().paperName());
             inputs.add(e.input());
         }
-        CellPlot.write(files.file(CELL), names, inputs, arch.blocks());
+        plot(CELL, f -> CellPlot.write(f, names, inputs, arch.blocks()));
+    }
+
+    private interface PlotWriter { void write(Path file) throws IOException; }
+
+    /** Writes one plot; a failure names the file and the deepest reason ("No space left on device", not ImageIO's "I/O error writing PNG file!"). */
+    private void plot(String name, PlotWriter w) throws IOException {
+        Path f = files.file(name);
+        try {
+            w.write(f);
+        } catch (IOException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            throw new IOException("cannot write " + f + ": " + IoErrors.reason(root), e);
+        }
     }
 
     /** metrics.csv as rows (empty fields → NaN). */

@@ -80,6 +80,12 @@ public record RetrainConfig(
         return new FixedNetwork.Config(architecture, filterMultiplier, classes).withWidths(widths).withDropPathKeep(1 - dropPath);
     }
 
+    /** This config with {@code n} iterations (a resume that extends the run; the poly schedule is stretched to the new end). */
+    public RetrainConfig withIters(int n) {
+        return new RetrainConfig(arch, filterMultiplier, widths, classes, dataset, data, resize, device, crop, imageSize, batch, n, lr, momentum,
+                weightDecay, dropPath, minScale, maxScale, trainImages, valImages, evalEvery, seed, threads, checkpointMinutes, keepCheckpoints);
+    }
+
     /** Number of evaluations in the run: one every evalEvery iterations, and one at the end. */
     public int evaluations() { return (iters + evalEvery - 1) / evalEvery; }
 }

@@ -59,6 +59,11 @@ public final class RetrainLoop {
     private final Augment augment;
     private final int loaderWorkers = Loader.defaultWorkers(Runtime.getRuntime().availableProcessors());
     private SearchState state = SearchState.start();
+    /** Held during {@link #run}. */
+    private RunLock lock;
+    /** Whether this run started the directory (no checkpoint was there), and what was in it before. */
+    private boolean fresh;
+    private RunDirectory created;
     private long dataWaitNanos;
     private long lastCheckpointNanos = System.nanoTime(), sessionStartNanos;
 
@@ -96,6 +101,7 @@ public final class RetrainLoop {
 
     /** Runs (or continues) the training to its last iteration, or until a stop is requested. */
     public Result run() throws IOException {
+        created = RunDirectory.before(files.dir());
         try {
             prepare();
             sessionStartNanos = System.nanoTime();
@@ -121,33 +127,66 @@ public final class RetrainLoop {
                 }
             }
         } catch (adl.backend.cuda.CachingAllocator.OutOfDeviceMemory e) {
-            Path last = files.latestCheckpoint();
+            Path last = newestIntact();
             throw new SearchFailed(e.getMessage() + " (at iteration " + (state.iteration() + 1) + "); "
                     + (last == null ? "no checkpoint was written yet." : "the last checkpoint, " + last + ", is intact."), e);
+        } catch (adl.data.DatasetException e) {
+            if (fresh && files.checkpoints().isEmpty()) created.undo();
+            throw e;
         } finally {
+            if (lock != null) lock.close();
+            lock = null;
             stop.finished();
             sgd.close();
         }
     }
 
+    /** Takes the run directory's lock (then removes leftover temp files); starts the run or continues from the newest intact checkpoint. */
     private void prepare() throws IOException {
-        Files.createDirectories(files.dir());
-        Path latest = files.latestCheckpoint();
-        if (latest == null) {
+        lock = RunLock.acquire(files.dir());
+        for (Path p : lock.removedTempFiles()) listener.message("removed " + p + " (left by an interrupted write)");
+        java.util.List<Path> all = files.checkpoints();
+        if (all.isEmpty()) {
+            fresh = true;
             files.writeJson(RunFiles.CONFIG, cfg);
             files.writeAtomically(RunFiles.ARCHITECTURE, architecture.toJson() + "\n");
             files.writeAtomically(RunFiles.METRICS, RunFiles.METRICS_HEADER + "\n");
             writeSamples();
             return;
         }
-        try {
-            state = Checkpoint.load(latest, net, sgd, null);
-        } catch (IOException | RuntimeException e) {
-            throw new SearchFailed("cannot resume from " + latest + ": " + e.getMessage(), e);
+        java.util.List<String> skipped = new java.util.ArrayList<>();
+        Checkpoint.Intact found = Checkpoint.newestIntact(all, this::mismatch, skipped::add, listener::message);
+        if (found == null) {
+            throw new SearchFailed("cannot resume " + files.dir() + ": none of its " + all.size() + " checkpoints is intact (" + String.join("; ", skipped) + ")");
         }
+        for (String why : skipped) listener.message("skipped a checkpoint: " + why);
+        try {
+            found.apply(net, sgd, null);
+        } catch (IOException | RuntimeException e) {
+            throw new SearchFailed("cannot resume from " + found.file() + ": " + e.getMessage(), e);
+        }
+        state = found.state();
+        if (!cfg.equals(files.readJson(RunFiles.CONFIG, RetrainConfig.class))) files.writeJson(RunFiles.CONFIG, cfg);
         final SearchState s = state;
         files.filterLines(RunFiles.METRICS, true, line -> MetricsLog.keep(line, s));
-        listener.message("resumed from " + latest.getFileName() + " (iteration " + s.iteration() + ")");
+        listener.message("resumed from " + found.file().getFileName() + " (iteration " + s.iteration() + ")");
+    }
+
+    /** Why counters {@code s} cannot be a point of this run (null when they can). */
+    private String mismatch(SearchState s) {
+        if (s.iteration() > cfg.iters()) return "(iteration " + s.iteration() + ") lie beyond the run's " + cfg.iters() + " iterations";
+        if (s.archSteps() != 0) return "(" + s.archSteps() + " architecture steps) belong to a search, not a retrain run";
+        return null;
+    }
+
+    /** The newest intact checkpoint (read, verified, finite), or null. */
+    private Path newestIntact() {
+        try {
+            Checkpoint.Intact i = Checkpoint.newestIntact(files.checkpoints(), this::mismatch, why -> { }, why -> { });
+            return i == null ? null : i.file();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Folders with the first validation images as PNGs and their true masks in the palette: inputs to try {@code predict} on. */
@@ -201,12 +240,7 @@ public final class RetrainLoop {
     }
 
     private SearchFailed nonFinite(String what, long global) {
-        Path last;
-        try {
-            last = files.latestCheckpoint();
-        } catch (IOException e) {
-            last = null;
-        }
+        Path last = newestIntact();
         return new SearchFailed("the " + what + " at iteration " + (global + 1) + "; stopped without saving. "
                 + (last == null ? "No checkpoint was written yet." : "The last good checkpoint is " + last + ".") + " Try a lower --lr.");
     }
@@ -231,8 +265,9 @@ public final class RetrainLoop {
     private Path checkpoint() throws IOException {
         String bad = Checkpoint.firstNonFinite(net);
         if (bad != null) {
-            throw new SearchFailed(bad + " after iteration " + state.iteration()
-                    + "; no checkpoint written (the last good one is " + files.latestCheckpoint() + "). Try a lower --lr.");
+            Path last = newestIntact();
+            throw new SearchFailed(bad + " after iteration " + state.iteration() + "; no checkpoint written ("
+                    + (last == null ? "none is intact yet" : "the last good one is " + last) + "). Try a lower --lr.");
         }
         Path p = files.checkpointPath(state.epoch(), state.iteration());
         Checkpoint.save(p, net, sgd, null, state);

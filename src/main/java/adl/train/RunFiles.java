@@ -40,30 +40,57 @@ public final class RunFiles {
     }
 
     static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path parent = target.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, "." + target.getFileName(), ".tmp");
+        Path tmp = tempFor(target);
         try {
-            Files.write(tmp, bytes);
+            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw IoErrors.writing(target, e);
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
+    /**
+     * A fresh temp file name beside {@code target} ({@code .NAME.<random>.tmp}, what {@link RunLock}
+     * cleans up), its folder created. Not created itself: the writer creates it, so that it gets the
+     * permissions of the user's umask like every other file of the run (Files.createTempFile
+     * would make it owner-only).
+     */
+    static Path tempFor(Path target) throws IOException {
+        Path parent = target.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw IoErrors.writing(target, e);
+        }
+        return parent.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+    }
+
+    private static final java.util.Random RANDOM = new java.security.SecureRandom();
+
     public void writeJson(String name, Object value) throws IOException { writeAtomically(name, JSON.writeValueAsString(value) + "\n"); }
 
+    /** dir/name read as {@code type}; a one-line IOException naming the file and the field when it is not one. */
     public <T> T readJson(String name, Class<T> type) throws IOException {
         Path p = dir.resolve(name);
         if (!Files.exists(p)) throw new IOException(p + " does not exist: is " + dir + " a run directory?");
-        return JSON.readValue(p.toFile(), type);
+        try {
+            return JSON.readValue(p.toFile(), type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(p + ": " + IoErrors.jsonProblem(e, type.getSimpleName()));
+        }
     }
 
     /** Appends one line (and a newline) to dir/name, creating it with {@code header} first if missing. */
     public void appendLine(String name, String header, String line) throws IOException {
         Path p = dir.resolve(name);
-        if (!Files.exists(p) && header != null) Files.writeString(p, header + "\n", StandardOpenOption.CREATE);
-        Files.writeString(p, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        try {
+            if (!Files.exists(p) && header != null) Files.writeString(p, header + "\n", StandardOpenOption.CREATE);
+            Files.writeString(p, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw IoErrors.writing(p, e);
+        }
     }
 
     /** Keeps only the lines of dir/name (after the header line, if {@code hasHeader}) that {@code keep} accepts. */

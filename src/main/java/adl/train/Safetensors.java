@@ -1,6 +1,5 @@
 package adl.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -13,15 +12,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 /**
  * The safetensors file format (as written by the Hugging Face `safetensors` library and read by
  * PyTorch tooling): an 8-byte little-endian header length, a JSON header mapping each name to
  * {dtype, shape, data_offsets} plus optional string "__metadata__", then the raw little-endian
- * data. Writes are atomic: a temporary file in the same folder, then a rename.
+ * data. Writes are atomic: a temporary file in the same folder, then a rename. Every tensor's
+ * CRC32C is stored in the metadata as {@code "crc32c.NAME": "hex"} (string to string, as the format
+ * allows: PyTorch's loaders ignore it) and checked by {@link #read}.
  */
 public final class Safetensors {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,13 +44,14 @@ public final class Safetensors {
         int elementBytes() { return dtype.equals("F32") ? 4 : 8; }
     }
 
-    /** Writes {@code entries} (in order) and {@code metadata} to {@code file} atomically. */
+    /** Writes {@code entries} (in order), their digests and {@code metadata} to {@code file} atomically. */
     public static void write(Path file, Map<String, Entry> entries, Map<String, String> metadata) throws IOException {
+        Map<String, ByteBuffer> data = new LinkedHashMap<>();
+        for (Map.Entry<String, Entry> e : entries.entrySet()) data.put(e.getKey(), bytes(e.getValue()));
         ObjectNode header = JSON.createObjectNode();
-        if (metadata != null && !metadata.isEmpty()) {
-            ObjectNode meta = header.putObject("__metadata__");
-            metadata.forEach(meta::put);
-        }
+        ObjectNode meta = header.putObject("__metadata__");
+        if (metadata != null) metadata.forEach(meta::put);
+        data.forEach((name, b) -> meta.put(digestKey(name), crc32c(b)));
         long offset = 0;
         for (Map.Entry<String, Entry> e : entries.entrySet()) {
             Entry t = e.getValue();
@@ -65,25 +67,53 @@ public final class Safetensors {
         }
         byte[] head = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
         int padded = (head.length + 7) / 8 * 8;
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer pre = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-            pre.putLong(padded).put(head);
-            while (pre.position() < pre.capacity()) pre.put((byte) ' ');
-            pre.flip();
-            while (pre.hasRemaining()) ch.write(pre);
-            for (Entry t : entries.values()) writeData(ch, t);
-            ch.force(true);
-        } catch (IOException | RuntimeException e) {
+        Path tmp = RunFiles.tempFor(file);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer pre = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+                pre.putLong(padded).put(head);
+                while (pre.position() < pre.capacity()) pre.put((byte) ' ');
+                pre.flip();
+                while (pre.hasRemaining()) ch.write(pre);
+                boolean first = true;
+                for (ByteBuffer b : data.values()) {
+                    writeData(ch, b);
+                    if (first) slowWriteForTests(file);
+                    first = false;
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw IoErrors.writing(file, e);
+        } finally {
             Files.deleteIfExists(tmp);
-            throw e;
         }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static void writeData(FileChannel ch, Entry t) throws IOException {
+    /**
+     * Test hook: a pause of -Dadl.test.slowWriteMs after the first tensor's bytes of a file whose name
+     * contains -Dadl.test.slowWriteName, to kill a process in the middle of that write. Off unless set.
+     */
+    private static final long SLOW_WRITE_MS = Long.getLong("adl.test.slowWriteMs", 0);
+    private static final String SLOW_WRITE_NAME = System.getProperty("adl.test.slowWriteName", "");
+
+    private static void slowWriteForTests(Path file) {
+        if (SLOW_WRITE_MS <= 0 || !file.getFileName().toString().contains(SLOW_WRITE_NAME)) return;
+        try {
+            Thread.sleep(SLOW_WRITE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void writeData(FileChannel ch, ByteBuffer b) throws IOException {
+        b = b.duplicate();
+        while (b.hasRemaining()) ch.write(b);
+    }
+
+    /** The little-endian bytes of one entry, as stored. */
+    private static ByteBuffer bytes(Entry t) {
         int n = (int) t.numel();
         ByteBuffer b = ByteBuffer.allocate(n * t.elementBytes()).order(ByteOrder.LITTLE_ENDIAN);
         switch (t.dtype()) {
@@ -91,47 +121,27 @@ public final class Safetensors {
             case "F64" -> b.asDoubleBuffer().put(t.f64(), 0, n);
             default -> b.asLongBuffer().put(t.i64(), 0, n);
         }
-        while (b.hasRemaining()) ch.write(b);
+        return b;
     }
 
-    /** A file's entries (in file order) and metadata. */
-    public record Contents(Map<String, Entry> entries, Map<String, String> metadata) {}
+    /**
+     * A file's entries (in file order) and metadata; {@code verified}: every tensor's bytes matched
+     * the CRC32C digest stored for it (false: the file has no digests, e.g. one of an older run).
+     */
+    public record Contents(Map<String, Entry> entries, Map<String, String> metadata, boolean verified) {}
 
-    /** Reads a safetensors file; fails with the file name on any inconsistency. */
-    public static Contents read(Path file) throws IOException {
-        byte[] all = Files.readAllBytes(file);
-        if (all.length < 8) throw new IOException(file + ": not a safetensors file (too short)");
-        ByteBuffer buf = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        long headerLen = buf.getLong();
-        if (headerLen <= 0 || 8 + headerLen > all.length) throw new IOException(file + ": corrupt safetensors header length " + headerLen);
-        JsonNode header = JSON.readTree(new String(all, 8, (int) headerLen, StandardCharsets.UTF_8));
-        int base = 8 + (int) headerLen;
-        Map<String, Entry> entries = new LinkedHashMap<>();
-        Map<String, String> meta = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = header.properties().iterator(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().equals("__metadata__")) {
-                e.getValue().properties().forEach(m -> meta.put(m.getKey(), m.getValue().asText()));
-                continue;
-            }
-            JsonNode n = e.getValue();
-            String dtype = n.get("dtype").asText();
-            int[] shape = new int[n.get("shape").size()];
-            for (int i = 0; i < shape.length; i++) shape[i] = n.get("shape").get(i).asInt();
-            long begin = n.get("data_offsets").get(0).asLong(), end = n.get("data_offsets").get(1).asLong();
-            if (base + end > all.length || begin > end) throw new IOException(file + ": tensor " + e.getKey() + " lies outside the file (truncated?)");
-            ByteBuffer data = ByteBuffer.wrap(all, (int) (base + begin), (int) (end - begin)).slice().order(ByteOrder.LITTLE_ENDIAN);
-            long numel = 1;
-            for (int d : shape) numel *= d;
-            Entry entry = switch (dtype) {
-                case "F32" -> { float[] v = new float[(int) numel]; data.asFloatBuffer().get(v); yield Entry.of(shape, v); }
-                case "F64" -> { double[] v = new double[(int) numel]; data.asDoubleBuffer().get(v); yield Entry.of(shape, v); }
-                case "I64" -> { long[] v = new long[(int) numel]; data.asLongBuffer().get(v); yield Entry.of(shape, v); }
-                default -> throw new IOException(file + ": tensor " + e.getKey() + " has unsupported dtype " + dtype);
-            };
-            if (numel * entry.elementBytes() != end - begin) throw new IOException(file + ": tensor " + e.getKey() + " size does not match its shape");
-            entries.put(e.getKey(), entry);
-        }
-        return new Contents(entries, meta);
+    /** Reads and validates a safetensors file before allocating anything; see {@link SafetensorsReader}. */
+    public static Contents read(Path file) throws IOException { return SafetensorsReader.read(file); }
+
+    /** The metadata key of tensor {@code name}'s digest: {@code crc32c.NAME}, 8 lower-case hex digits. */
+    static String digestKey(String name) { return DIGEST_PREFIX + name; }
+
+    static final String DIGEST_PREFIX = "crc32c.";
+
+    /** CRC32C (Castagnoli) of {@code bytes} as 8 lower-case hex digits. */
+    static String crc32c(ByteBuffer bytes) {
+        CRC32C c = new CRC32C();
+        c.update(bytes.duplicate());
+        return String.format("%08x", c.getValue());
     }
 }

@@ -1,5 +1,6 @@
 package adl.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -12,6 +13,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param valImages     validation images scored after every epoch
  * @param checkpointMinutes a checkpoint is also written when this much time passed since the last one
  * @param keepCheckpoints how many periodic checkpoints are kept (the best one is kept as well)
+ * @param recompute     recompute the cell edges' candidate ops in backward (gradients equal up to summation
+ *                      order, so it can change the numbers: stored, and restored on resume). Written only when
+ *                      true, so that a config.json without it reads the same in older and newer versions.
  */
 public record SearchConfig(
         @JsonProperty("dataset") String dataset,
@@ -39,7 +43,8 @@ public record SearchConfig(
         @JsonProperty("seed") long seed,
         @JsonProperty("threads") int threads,
         @JsonProperty("checkpoint_minutes") double checkpointMinutes,
-        @JsonProperty("keep_checkpoints") int keepCheckpoints) {
+        @JsonProperty("keep_checkpoints") int keepCheckpoints,
+        @JsonProperty("recompute") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean recompute) {
 
     public SearchConfig {
         require(resize > 0 && resize <= 4, "--resize must be in (0, 4] (0.5 = half resolution)");
@@ -65,6 +70,13 @@ public record SearchConfig(
 
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
+    }
+
+    /** This config with {@code n} epochs (a resume that extends the run; the cosine schedule is stretched to the new end). */
+    public SearchConfig withEpochs(int n) {
+        return new SearchConfig(dataset, data, resize, device, layers, blocks, filterMultiplier, crop, batch, n, archStartEpoch, itersPerEpoch,
+                lr, lrMin, momentum, weightDecay, archLr, archWeightDecay, archBeta1, archBeta2, trainImages, valImages, seed, threads,
+                checkpointMinutes, keepCheckpoints, recompute);
     }
 
     /** Size of the A half (weights): ⌈n/2⌉. */

@@ -61,6 +61,11 @@ public final class SearchLoop implements AutoCloseable {
 
     private final Device device;
     private final SearchGraphs graphs;
+    /** Held during {@link #run}. */
+    private RunLock lock;
+    /** Whether this run started the directory (no checkpoint was there), and what was in it before. */
+    private boolean fresh;
+    private RunDirectory created;
 
     /** What a run ended with. */
     public record Result(SearchState state, Architecture architecture, boolean stopped) {}
@@ -101,6 +106,7 @@ public final class SearchLoop implements AutoCloseable {
         this.schedule = new CosineSchedule(cfg.lr(), cfg.lrMin(), cfg.totalIterations());
         this.plots = new EpochPlots(files);
         this.graphs = cudaGraphs ? new SearchGraphs(device, net, weightStep, architect) : null;
+        net.setRecompute(cfg.recompute());
     }
 
     public SuperNet net() { return net; }
@@ -109,6 +115,7 @@ public final class SearchLoop implements AutoCloseable {
 
     /** Runs (or continues) the search to its last epoch, or until a stop is requested. */
     public Result run() throws IOException {
+        created = RunDirectory.before(files.dir());
         try {
             prepare();
             int ipe = cfg.resolvedItersPerEpoch();
@@ -131,11 +138,17 @@ public final class SearchLoop implements AutoCloseable {
             if (arch == null) arch = net.decode(); // resumed after the last epoch was already done
             return new Result(state, arch, false);
         } catch (adl.backend.cuda.CachingAllocator.OutOfDeviceMemory e) {
-            Path last = files.latestCheckpoint();
+            Path last = newestIntact();
             throw new SearchFailed(e.getMessage() + " (at iteration " + (state.iteration() + 1) + "); "
                     + (last == null ? "no checkpoint was written yet." : "the last checkpoint, " + last + ", is intact."), e);
+        } catch (adl.data.DatasetException e) {
+            closeLoaders();
+            if (fresh && files.checkpoints().isEmpty()) created.undo();
+            throw e;
         } finally {
             closeLoaders();
+            if (lock != null) lock.close();
+            lock = null;
             stop.finished();
         }
     }
@@ -190,10 +203,18 @@ public final class SearchLoop implements AutoCloseable {
     /** Seconds the steps waited for their batches (A and B), summed over this object's runs. */
     public double dataWaitSeconds() { return dataWaitNanos / 1e9; }
 
+    /**
+     * Takes the run directory's lock (then removes leftover temp files), and either starts the run
+     * (config.json, split.json, metrics.csv) or continues from the newest intact checkpoint, saying
+     * which newer ones were skipped and why.
+     */
     private void prepare() throws IOException {
-        Files.createDirectories(files.dir());
-        Path latest = files.latestCheckpoint();
-        if (latest == null) {
+        lock = RunLock.acquire(files.dir());
+        for (Path p : lock.removedTempFiles()) listener.message("removed " + p + " (left by an interrupted write)");
+        List<Path> all = files.checkpoints();
+        if (all.isEmpty()) {
+            fresh = true;
+            if (Files.exists(files.file(RunFiles.CONFIG))) listener.message("no checkpoint in " + files.dir() + " yet: starting that run from the beginning");
             files.writeJson(RunFiles.CONFIG, cfg);
             Map<String, Object> split = new LinkedHashMap<>();
             split.put("seed", cfg.seed());
@@ -204,15 +225,45 @@ public final class SearchLoop implements AutoCloseable {
             Files.deleteIfExists(files.file(RunFiles.HISTORY));
             return;
         }
-        try {
-            state = Checkpoint.load(latest, net, weightStep.optimizer(), architect.optimizer());
-        } catch (IOException | RuntimeException e) {
-            throw new SearchFailed("cannot resume from " + latest + ": " + e.getMessage(), e);
+        List<String> skipped = new java.util.ArrayList<>();
+        Checkpoint.Intact found = Checkpoint.newestIntact(all, this::mismatch, skipped::add, listener::message);
+        if (found == null) {
+            throw new SearchFailed("cannot resume " + files.dir() + ": none of its " + all.size() + " checkpoints is intact (" + String.join("; ", skipped) + ")");
         }
+        for (String why : skipped) listener.message("skipped a checkpoint: " + why);
+        try {
+            found.apply(net, weightStep.optimizer(), architect.optimizer());
+        } catch (IOException | RuntimeException e) {
+            throw new SearchFailed("cannot resume from " + found.file() + ": " + e.getMessage(), e);
+        }
+        state = found.state();
+        if (!cfg.equals(files.readJson(RunFiles.CONFIG, SearchConfig.class))) files.writeJson(RunFiles.CONFIG, cfg);
         final SearchState s = state;
         files.filterLines(RunFiles.METRICS, true, line -> MetricsLog.keep(line, s));
         files.filterLines(RunFiles.HISTORY, false, line -> MetricsLog.historyEpoch(line) < s.epoch());
-        listener.message("resumed from " + latest.getFileName() + " (epoch " + s.epoch() + ", iteration " + s.iteration() + ")");
+        listener.message("resumed from " + found.file().getFileName() + " (epoch " + s.epoch() + ", iteration " + s.iteration() + ")");
+    }
+
+    /** Why counters {@code s} cannot be a point of this run (null when they can). */
+    private String mismatch(SearchState s) {
+        int ipe = cfg.resolvedItersPerEpoch();
+        if (s.iterInEpoch() > ipe || s.iteration() != (long) s.epoch() * ipe + s.iterInEpoch()) {
+            return "(epoch " + s.epoch() + ", iteration " + s.iteration() + ") do not fit " + ipe + " iterations per epoch";
+        }
+        if (s.epoch() > cfg.epochs()) return "(epoch " + s.epoch() + ") lie beyond the run's " + cfg.epochs() + " epochs";
+        long archSteps = Math.max(0, s.iteration() - (long) cfg.archStartEpoch() * ipe);
+        if (s.archSteps() != archSteps) return "(" + s.archSteps() + " architecture steps) do not match iteration " + s.iteration();
+        return null;
+    }
+
+    /** The newest checkpoint that is intact (read, verified, finite), or null: what a stop on NaN points the user to. */
+    private Path newestIntact() {
+        try {
+            Checkpoint.Intact i = Checkpoint.newestIntact(files.checkpoints(), this::mismatch, why -> { }, why -> { });
+            return i == null ? null : i.file();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private void iteration(int epoch, int it, int ipe, double secondsBefore) throws IOException {
@@ -264,12 +315,7 @@ public final class SearchLoop implements AutoCloseable {
     }
 
     private SearchFailed nonFinite(String what, int epoch, long global) {
-        Path last;
-        try {
-            last = files.latestCheckpoint();
-        } catch (IOException e) {
-            last = null;
-        }
+        Path last = newestIntact();
         return new SearchFailed("the " + what + " at iteration " + (global + 1)
                 + " (epoch " + epoch + "); stopped without saving. "
                 + (last == null ? "No checkpoint was written yet." : "The last good checkpoint is " + last + ".")
@@ -298,8 +344,9 @@ public final class SearchLoop implements AutoCloseable {
     private Path checkpoint() throws IOException {
         String bad = Checkpoint.firstNonFinite(net);
         if (bad != null) {
-            throw new SearchFailed(bad + " after iteration " + state.iteration()
-                    + "; no checkpoint written (the last good one is " + files.latestCheckpoint() + "). Try a lower --lr / --arch-lr.");
+            Path last = newestIntact();
+            throw new SearchFailed(bad + " after iteration " + state.iteration() + "; no checkpoint written ("
+                    + (last == null ? "none is intact yet" : "the last good one is " + last) + "). Try a lower --lr / --arch-lr.");
         }
         Path p = files.checkpointPath(state.epoch(), state.iteration());
         Checkpoint.save(p, net, weightStep.optimizer(), architect.optimizer(), state);

@@ -43,10 +43,11 @@ class MainTest {
         }
     }
 
-    @Test void noArgumentsPrintsUsage() {
+    @Test void noArgumentsPrintsTheCommandListAndExitsNonZero() {
         Result r = run();
-        assertEquals(0, r.code());
-        assertTrue(r.out().startsWith("Usage: adl"), r.out());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("Usage: adl"), r.err());
+        for (String name : BUILT) assertTrue(r.err().lines().anyMatch(l -> l.strip().startsWith(name + " ")), name + " missing:\n" + r.err());
     }
 
     @Test void commandHelpWorks() {
@@ -91,8 +92,12 @@ class MainTest {
         assertTrue(r.out().contains("CUDA"), r.out());
     }
 
-    @Test void messageFallsBackToTheExceptionType() {
-        assertEquals("NullPointerException", Main.message(new NullPointerException()));
+    @Test void messageNeverNamesAJavaClass() {
+        assertEquals("internal error (null pointer); rerun with --debug for the details and report it", Main.message(new NullPointerException()));
         assertEquals("x", Main.message(new RuntimeException("x")));
+        assertEquals("cannot read it (disk)", Main.message(new RuntimeException("cannot read it (java.io.IOException: disk)")));
+        assertEquals("/tmp/x: already exists (a file where a folder or a new file is needed)",
+                Main.message(new java.nio.file.FileAlreadyExistsException("/tmp/x")));
+        assertEquals("/tmp/y: No space left on device", Main.message(new java.nio.file.FileSystemException("/tmp/y", null, "No space left on device")));
     }
 }

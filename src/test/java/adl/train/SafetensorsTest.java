@@ -44,7 +44,10 @@ class SafetensorsTest {
         long n = bb.getLong();
         assertEquals(0, n % 8, "header padded to 8 bytes");
         String header = new String(b, 8, (int) n, StandardCharsets.UTF_8).trim();
-        assertEquals("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", header);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b, 8 + (int) n, 8);
+        assertEquals("{\"__metadata__\":{\"crc32c.w\":\"" + String.format("%08x", crc.getValue()) + "\"},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", header);
         assertEquals(1.5f, bb.getFloat(8 + (int) n));
         assertEquals(-1f, bb.getFloat(12 + (int) n));
     }
