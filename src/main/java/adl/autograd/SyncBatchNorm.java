@@ -51,7 +51,7 @@ public final class SyncBatchNorm {
         double[] first = new double[ch + 1];
         System.arraycopy(Tensors.toDoubles(s1), 0, first, 0, ch);
         first[ch] = localCount;
-        s1.close();
+        if (s1 != xd) s1.close(); // (sumToRaw returns its input when x is already [1, C, 1, 1])
         first = c.allReduceSum(first);
         double m = first[ch];
         if (m < 2) throw new IllegalArgumentException("batchNorm: expected more than 1 value per channel when training, got " + (long) m + " over all ranks");
@@ -62,7 +62,8 @@ public final class SyncBatchNorm {
         Tensor sq = ElementwiseOps.binaryRaw(BinaryOp.MUL, dev, dev);
         Tensor s2 = ElementwiseOps.sumToRaw(sq, perChannel);
         double[] sumSq = c.allReduceSum(Tensors.toDoubles(s2));
-        for (Tensor t : new Tensor[] {xd, meanD, dev, sq, s2}) t.close();
+        if (s2 != sq) s2.close();
+        for (Tensor t : new Tensor[] {xd, meanD, dev, sq}) t.close();
         double[] varB = new double[ch], invStd = new double[ch];
         for (int i = 0; i < ch; i++) {
             varB[i] = sumSq[i] / m;
