@@ -40,15 +40,26 @@ public final class Main implements Runnable {
         cl.addSubcommand("datasets", new DatasetsCommand());
         cl.addSubcommand("help", new CommandLine.HelpCommand());
         cl.setExecutionExceptionHandler(Main::handleError);
+        CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, args) -> {
+            int code = usage.handleParseException(ex, args);
+            Job.abortIfParallel(code); // a rank that refuses its arguments after the job started ends the job
+            return code;
+        });
         return cl;
     }
 
-    /** Prints {@code error: <message>} (plus the stack trace under --debug) and returns exit code 1. */
+    /**
+     * Prints {@code error: <message>} (plus the stack trace under --debug) and returns exit code 1.
+     * In a multi-process job the message names the rank ({@code error: rank 1 of 2: …}) and the whole
+     * job is ended (docs/07-data-parallel.md).
+     */
     static int handleError(Exception ex, CommandLine failed, ParseResult parsed) {
         PrintWriter err = failed.getErr();
-        err.println(failed.getColorScheme().errorText("error: " + message(ex)));
+        err.println(failed.getColorScheme().errorText("error: " + Job.prefix() + message(ex)));
         if (debugRequested(parsed)) ex.printStackTrace(err);
         err.flush();
+        Job.abortIfParallel(1);
         return 1;
     }
 
@@ -67,6 +78,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int code = commandLine().execute(args);
+        Job.close();
+        System.exit(code);
     }
 }

@@ -48,7 +48,7 @@ final class SearchCommand implements Callable<Integer> {
     Integer filterMultiplier;
     @Option(names = "--crop", description = "Square crop size in pixels (small 64, paper 321).")
     Integer crop;
-    @Option(names = "--batch", description = "Batch size for both steps (small 2, paper 2).")
+    @Option(names = "--batch", description = "Global batch size for both steps, shared evenly by the processes of an mpirun/srun job (small 2, paper 2).")
     Integer batch;
     @Option(names = "--epochs", description = "Epochs (small 12, paper 40).")
     Integer epochs;
@@ -76,8 +76,11 @@ final class SearchCommand implements Callable<Integer> {
     Integer valImages;
     @Option(names = "--seed", description = "Seed of the split, data order, augmentation and initialisation (default 0).")
     Long seed;
-    @Option(names = "--threads", description = "CPU threads (default: all cores). Results do not depend on it.")
+    @Option(names = "--threads", description = "CPU threads (default: all cores, divided by the processes on this node). Results do not depend on it.")
     Integer threads;
+    @Option(names = "--sync-bn", negatable = true, description = "Batch norm with the statistics of the global batch of all processes "
+            + "(default: on when mpirun/srun started several; --no-sync-bn: each process its own).")
+    Boolean syncBn;
     @Option(names = "--checkpoint-minutes", description = "Also checkpoint after this many minutes (default 10).")
     Double checkpointMinutes;
     @Option(names = "--keep-checkpoints", description = "Periodic checkpoints kept, besides the best (default 3).")
@@ -95,7 +98,8 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Device dev = DeviceOption.resolve(spec.commandLine(), "search", device, spec.commandLine().getErr());
+        adl.train.DataParallel par = Job.dataParallel(syncBn);
+        Device dev = DeviceOption.resolve(spec.commandLine(), "search", Job.device(device), spec.commandLine().getErr());
         if (dev == null) return 2;
         boolean graphs = DeviceOption.cudaGraphs(cudaGraphs, dev, "search", spec.commandLine().getErr());
         SearchConfig cfg;
@@ -106,7 +110,7 @@ final class SearchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--resume " + dir + ": no " + RunFiles.CONFIG + " there (not a search run directory)");
             }
             cfg = new RunFiles(dir).readJson(RunFiles.CONFIG, SearchConfig.class);
-            if (new RunFiles(dir).latestCheckpoint() == null) {
+            if (new RunFiles(dir).latestCheckpoint() == null && Job.lead()) {
                 spec.commandLine().getOut().println("no checkpoint in " + dir + " yet: starting that run from the beginning");
             }
         } else {
@@ -114,20 +118,26 @@ final class SearchCommand implements Callable<Integer> {
             Dataset realTrain = name.equals(DataChoice.SYNTHETIC) ? null
                     : DataChoice.open(spec.commandLine(), name, data, "train", resize != null ? resize : 1.0);
             cfg = resolve(name, realTrain);
-            dir = DataChoice.newRunDir(spec.commandLine(), out, "search");
+            dir = Job.newRunDir(spec.commandLine(), out, "search");
         }
-        int nThreads = threads != null ? threads : cfg.threads();
+        try {
+            par.localBatch(cfg.batch());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        int nThreads = threads != null ? threads : Job.world().parallel() ? Job.defaultThreads() : cfg.threads();
         Parallel.setThreads(nThreads);
         Dataset[] sets = DataChoice.trainAndVal(spec.commandLine(), cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.crop(),
                 cfg.valImages(), cfg.crop(), cfg.seed());
         Dataset train = sets[0], val = sets[1];
-        java.io.PrintStream console = System.out;
-        console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d, %d epochs (architecture from %d), %d iterations, %d threads, %s%n",
+        java.io.PrintStream console = Job.console();
+        console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d%s, %d epochs (architecture from %d), %d iterations, %d threads, %s%n",
                 resume != null ? "resuming " + dir : "run " + dir, cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), cfg.crop(), cfg.batch(),
+                par.size() > 1 ? " (" + par.localBatch(cfg.batch()) + " per process × " + par.size() + " processes" + (par.syncBn() ? ", synchronised batch norm" : "") + ")" : "",
                 cfg.epochs(), cfg.archStartEpoch(), cfg.totalIterations(), nThreads, dev);
         try (GracefulStop stop = new GracefulStop("adl-search-stop")) {
             try {
-                return runLoop(cfg, dir, train, val, console, stop, dev, graphs);
+                return runLoop(cfg, dir, train, val, console, stop, dev, graphs, par);
             } finally {
                 console.flush();
             }
@@ -135,12 +145,17 @@ final class SearchCommand implements Callable<Integer> {
     }
 
     private int runLoop(SearchConfig cfg, Path dir, Dataset train, Dataset val, java.io.PrintStream console, GracefulStop stop, Device dev,
-                        boolean graphs)
+                        boolean graphs, adl.train.DataParallel par)
             throws java.io.IOException {
         long t0 = System.nanoTime();
         SearchLoop.Result r;
         try (ConsoleProgress progress = new ConsoleProgress(console, System.console() != null && System.console().isTerminal(), 10);
              SearchLoop loop = new SearchLoop(cfg, dir, train, val, progress, stop.signal(), dev, graphs)) {
+            try {
+                loop.distribute(par);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
             loop.net().setRecompute(recompute);
             r = loop.run();
         } catch (adl.train.SearchFailed e) {
@@ -172,7 +187,7 @@ final class SearchCommand implements Callable<Integer> {
                     or(archWeightDecay, SearchPreset.ARCH_WEIGHT_DECAY),
                     archBetas != null ? archBetas[0] : SearchPreset.ARCH_BETA1, archBetas != null ? archBetas[1] : SearchPreset.ARCH_BETA2,
                     or(trainImages, realTrain != null ? realTrain.size() : p.trainImages), or(valImages, p.valImages), or(seed, 0L),
-                    or(threads, Runtime.getRuntime().availableProcessors()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3));
+                    or(threads, Job.defaultThreads()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -29,6 +29,9 @@ public interface Collectives extends AutoCloseable {
     /** In place: every tensor of the list takes rank {@code root}'s values. */
     void broadcast(List<Tensor> tensors, int root);
 
+    /** Rank {@code root}'s {@code text} (the other ranks' argument is ignored): how rank 0 shares the run directory it chose. */
+    String broadcast(String text, int root);
+
     /** Whether any rank passed true: how the ranks agree to stop at the same iteration. */
     boolean anyTrue(boolean flag);
 

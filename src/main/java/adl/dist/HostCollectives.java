@@ -118,6 +118,19 @@ public abstract class HostCollectives implements Collectives {
     }
 
     @Override
+    public String broadcast(String text, int root) {
+        if (size() == 1) return text;
+        double[] length = {rank() == root ? text.length() : 0};
+        broadcast(length, root);
+        double[] chars = new double[(int) length[0]];
+        if (rank() == root) for (int i = 0; i < chars.length; i++) chars[i] = text.charAt(i);
+        broadcast(chars, root);
+        StringBuilder b = new StringBuilder(chars.length);
+        for (double c : chars) b.append((char) c);
+        return b.toString();
+    }
+
+    @Override
     public boolean anyTrue(boolean flag) {
         if (size() == 1) return flag;
         return allReduceSum(new double[] {flag ? 1 : 0})[0] > 0;

@@ -17,6 +17,10 @@ public final class SingleProcess implements Collectives {
     @Override public void broadcast(List<Tensor> tensors, int root) {
         if (root != 0) throw new IllegalArgumentException("broadcast from rank " + root + " in a job of 1 process");
     }
+    @Override public String broadcast(String text, int root) {
+        if (root != 0) throw new IllegalArgumentException("broadcast from rank " + root + " in a job of 1 process");
+        return text;
+    }
     @Override public boolean anyTrue(boolean flag) { return flag; }
     @Override public void barrier() {}
     @Override public void abort(int code) {}

@@ -46,6 +46,11 @@ public final class AllReduceMain {
             boolean none = c.anyTrue(false);
             Tensor b = Tensors.of(Device.CPU, DType.F32, Shape.of(2), c.rank() * 10 + 1, c.rank() * 10 + 2);
             c.broadcast(List.of(b), n - 1);
+            String dir = c.broadcast(c.rank() == 0 ? "runs/é-" + n : "ignored", 0);
+            if (!dir.equals("runs/é-" + n)) {
+                System.out.println("rank " + c.rank() + ": broadcast string " + dir);
+                c.abort(4);
+            }
             c.barrier();
             System.out.println("rank " + c.rank() + " of " + n + " ok hash " + Long.toHexString(hash) + " sum " + d[0] + " " + d[1]
                     + " any " + any + " none " + none + " bcast " + java.util.Arrays.toString(Tensors.toDoubles(b)));

@@ -40,6 +40,7 @@ class HostCollectivesTest {
         }
 
         @Override protected void broadcast(double[] values, int root) {}
+        @Override public String broadcast(String text, int root) { return text; }
         @Override public int rank() { return 0; }
         @Override public int size() { return n; }
         @Override public void barrier() {}

@@ -30,12 +30,19 @@ class DataParallelSearchTest {
     /** {losses per iteration (weight, arch), α, β} of a run. */
     record Outcome(List<double[]> losses, List<double[]> arch, adl.nas.Architecture architecture) {}
 
-    static Outcome search(SearchConfig c, Path dir, DataParallel p) {
+    static Outcome search(SearchConfig c, Path dir, DataParallel p) { return search(c, dir, p, Long.MAX_VALUE); }
+
+    /** The run, asked to stop after iteration {@code stopAfter}. */
+    static Outcome search(SearchConfig c, Path dir, DataParallel p, long stopAfter) {
         List<double[]> losses = new ArrayList<>();
+        StopSignal stop = new StopSignal();
         SearchListener l = new SearchListener() {
-            @Override public void iteration(int epoch, long it, long total, double t, double a, double lr) { losses.add(new double[] {t, a}); }
+            @Override public void iteration(int epoch, long it, long total, double t, double a, double lr) {
+                losses.add(new double[] {t, a});
+                if (it >= stopAfter) stop.request();
+            }
         };
-        try (SearchLoop s = SearchLoopTest.loop(c, dir, l, new StopSignal()).distribute(p)) {
+        try (SearchLoop s = SearchLoopTest.loop(c, dir, l, stop).distribute(p)) {
             SearchLoop.Result r = s.run();
             return new Outcome(losses, s.archValues(), r.architecture());
         } catch (java.io.IOException e) {
@@ -68,8 +75,8 @@ class DataParallelSearchTest {
     @Test void withoutSyncBnTheRanksStillAgreeButDifferFromOneProcess() throws Exception {
         SearchConfig c = new SearchConfig("synthetic", null, 1.0, "cpu", 2, 2, 2, 24, 4, 1, 0, 1,
                 0.025, 0.001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 8, 4, 7, 2, 60, 3);
-        Outcome one = search(c, tmp.resolve("one"), DataParallel.SINGLE);
-        List<Outcome> two = ThreadRanks.run(2, ranks -> search(c, tmp.resolve("two"), new DataParallel(ranks, false)));
+        Outcome one = search(c, tmp.resolve("one"), DataParallel.SINGLE, 1);
+        List<Outcome> two = ThreadRanks.run(2, ranks -> search(c, tmp.resolve("two"), new DataParallel(ranks, false), 1));
         assertArrayEquals(two.get(0).arch().get(0), two.get(1).arch().get(0), 0.0, "the same bits on both ranks");
         assertFalse(Math.abs(one.losses().get(0)[0] - two.get(0).losses().get(0)[0]) < 1e-6,
                 "per-rank statistics of 2 samples are another normalisation: the first loss differs");
