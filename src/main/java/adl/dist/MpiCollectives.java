@@ -24,7 +24,7 @@ public final class MpiCollectives extends HostCollectives {
     static final int MPI_THREAD_SERIALIZED = 2;
 
     private final MethodHandle allgather, bcast, barrier, abort, finalized, finalizeH;
-    private final MemorySegment comm, mpiFloat, mpiDouble;
+    private final MemorySegment comm, mpiFloat, mpiDouble, mpiByte;
     private final String where;
     private final int rank, size;
     private boolean closed;
@@ -35,6 +35,7 @@ public final class MpiCollectives extends HostCollectives {
         this.comm = symbol(lib, "ompi_mpi_comm_world");
         this.mpiFloat = symbol(lib, "ompi_mpi_float");
         this.mpiDouble = symbol(lib, "ompi_mpi_double");
+        this.mpiByte = symbol(lib, "ompi_mpi_byte");
         MethodHandle init = fn(lib, linker, "MPI_Init_thread", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
         MethodHandle initialized = fn(lib, linker, "MPI_Initialized", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         MethodHandle commRank = fn(lib, linker, "MPI_Comm_rank", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
@@ -134,11 +135,10 @@ public final class MpiCollectives extends HostCollectives {
         }
     }
 
-    /** Broadcasts raw bytes from {@code root} (the NCCL unique id travels this way). */
+    /** Broadcasts raw bytes (native memory) from {@code root}: the NCCL unique id travels this way ({@link Nccl#join}). */
     public void broadcastBytes(MemorySegment bytes, int root) {
         try {
-            MemorySegment byteType = symbol(NativeLibrary.MPI.load(), "ompi_mpi_byte");
-            check("MPI_Bcast", (int) bcast.invokeExact(bytes, Math.toIntExact(bytes.byteSize()), byteType, root, comm));
+            check("MPI_Bcast", (int) bcast.invokeExact(bytes, Math.toIntExact(bytes.byteSize()), mpiByte, root, comm));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
