@@ -19,10 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The data-parallel search on 2 thread ranks (each holding 1 sample of the global batch of 2,
  * synchronised batch norm) against one process with the batch of 2: the same losses, α and β up to
  * float rounding (summation order differs), the same decoded architecture, and only rank 0 writes.
- * Tolerances: losses 1e-5 relative (measured 3e-7), α and β 1e-4 absolute (measured 1.1e-5; Adam
+ * Tolerances: losses 1e-5 relative (measured 5.5e-7), α and β 1e-5 absolute (measured 9.9e-7; Adam
  * moves them 3e-3 a step). Float32 rounding grows fast in this supernet — the image-pooling batch
  * norm normalises 2 values, whose backward cancels almost exactly — so the run is 2 iterations, both
- * with an architecture step (DataParallelGradientTest checks the maths in float64 to 1e-9).
+ * with an architecture step, at lr 0.001 (DataParallelGradientTest checks the maths in float64 to
+ * 1e-9). Every number here is deterministic: the same inputs give the same bits on every run.
  */
 class DataParallelSearchTest {
     @TempDir Path tmp;
@@ -52,7 +53,7 @@ class DataParallelSearchTest {
 
     @Test void twoRanksEqualOneProcess() throws Exception {
         SearchConfig c = new SearchConfig("synthetic", null, 1.0, "cpu", 2, 2, 2, 24, 2, 2, 0, 1,
-                0.025, 0.001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 8, 4, 7, 2, 60, 3);
+                0.001, 0.0001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 8, 4, 0, 2, 60, 3);
         Outcome one = search(c, tmp.resolve("one"), DataParallel.SINGLE);
         List<Outcome> two = ThreadRanks.run(2, ranks -> search(c, tmp.resolve("two"), new DataParallel(ranks, true)));
         assertEquals(one.losses().size(), two.get(0).losses().size());
@@ -64,7 +65,7 @@ class DataParallelSearchTest {
             assertArrayEquals(two.get(0).losses().get(i), two.get(1).losses().get(i), 0.0, "both ranks report the same bits");
         }
         for (int k = 0; k < 2; k++) {
-            assertArrayEquals(one.arch().get(k), two.get(0).arch().get(k), 1e-4, k == 0 ? "alpha" : "beta");
+            assertArrayEquals(one.arch().get(k), two.get(0).arch().get(k), 1e-5, k == 0 ? "alpha" : "beta");
             assertArrayEquals(two.get(0).arch().get(k), two.get(1).arch().get(k), 0.0, "the same bits on both ranks");
         }
         assertEquals(one.architecture(), two.get(0).architecture());
