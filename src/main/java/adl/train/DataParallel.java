@@ -84,6 +84,22 @@ public record DataParallel(Collectives collectives, boolean syncBn) {
     /** Σ_r values_r (a single process: the values). */
     public double[] sum(double... values) { return collectives.allReduceSum(values); }
 
+    /**
+     * Checks that every rank starts from the same iteration (the same checkpoint, or none):
+     * Σ_r i_r = N·i and Σ_r i_r² = N·i² hold only when every i_r is i.
+     *
+     * @throws SearchFailed naming this rank and the run directory when they disagree
+     */
+    void agreeOnStart(long iteration, java.nio.file.Path dir) {
+        if (size() == 1) return;
+        double i = iteration;
+        double[] sums = sum(i, i * i);
+        if (sums[0] != size() * i || sums[1] != size() * i * i) {
+            throw new SearchFailed("rank " + rank() + " would start at iteration " + iteration
+                    + " but the ranks disagree (mean " + sums[0] / size() + "): do all ranks see the same run directory " + dir + "?");
+        }
+    }
+
     /** Whether any rank asks to stop (the ranks stop at the same iteration boundary). */
     public boolean anyStop(boolean mine) { return collectives.anyTrue(mine); }
 }

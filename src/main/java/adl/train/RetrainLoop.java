@@ -149,7 +149,7 @@ public final class RetrainLoop {
         if (par.lead()) Files.createDirectories(files.dir());
         Path latest = Files.isDirectory(files.dir()) ? files.latestCheckpoint() : null;
         if (latest == null) {
-            agreeOnStart();
+            par.agreeOnStart(state.iteration(), files.dir());
             if (!par.lead()) return;
             files.writeJson(RunFiles.CONFIG, cfg);
             files.writeAtomically(RunFiles.ARCHITECTURE, architecture.toJson() + "\n");
@@ -162,22 +162,11 @@ public final class RetrainLoop {
         } catch (IOException | RuntimeException e) {
             throw new SearchFailed("cannot resume from " + latest + ": " + e.getMessage(), e);
         }
-        agreeOnStart();
+        par.agreeOnStart(state.iteration(), files.dir());
         final SearchState s = state;
         if (!par.lead()) return;
         files.filterLines(RunFiles.METRICS, true, line -> MetricsLog.keep(line, s));
         listener.message("resumed from " + latest.getFileName() + " (iteration " + s.iteration() + ")");
-    }
-
-    /** Every rank starts from the same iteration: Σ_r i_r = N·i and Σ_r i_r² = N·i² only when every i_r is i. */
-    private void agreeOnStart() {
-        if (par.size() == 1) return;
-        double i = state.iteration();
-        double[] sums = par.sum(i, i * i);
-        if (sums[0] != par.size() * i || sums[1] != par.size() * i * i) {
-            throw new SearchFailed("rank " + par.rank() + " would start at iteration " + state.iteration()
-                    + " but the ranks disagree: do all ranks see the same run directory " + files.dir() + "?");
-        }
     }
 
     /** Folders with the first validation images as PNGs and their true masks in the palette: inputs to try {@code predict} on. */

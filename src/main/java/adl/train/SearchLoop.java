@@ -219,7 +219,7 @@ public final class SearchLoop implements AutoCloseable {
         if (par.lead()) Files.createDirectories(files.dir());
         Path latest = Files.isDirectory(files.dir()) ? files.latestCheckpoint() : null;
         if (latest == null) {
-            agreeOnStart();
+            par.agreeOnStart(state.iteration(), files.dir());
             if (!par.lead()) return;
             files.writeJson(RunFiles.CONFIG, cfg);
             Map<String, Object> split = new LinkedHashMap<>();
@@ -236,26 +236,12 @@ public final class SearchLoop implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new SearchFailed("cannot resume from " + latest + ": " + e.getMessage(), e);
         }
-        agreeOnStart();
+        par.agreeOnStart(state.iteration(), files.dir());
         final SearchState s = state;
         if (!par.lead()) return;
         files.filterLines(RunFiles.METRICS, true, line -> MetricsLog.keep(line, s));
         files.filterLines(RunFiles.HISTORY, false, line -> MetricsLog.historyEpoch(line) < s.epoch());
         listener.message("resumed from " + latest.getFileName() + " (epoch " + s.epoch() + ", iteration " + s.iteration() + ")");
-    }
-
-    /**
-     * Every rank starts from the same iteration (the same checkpoint, or none): Σ_r i_r = N·i and
-     * Σ_r i_r² = N·i² hold only when every i_r is i.
-     */
-    private void agreeOnStart() {
-        if (par.size() == 1) return;
-        double i = state.iteration();
-        double[] sums = par.sum(i, i * i);
-        if (sums[0] != par.size() * i || sums[1] != par.size() * i * i) {
-            throw new SearchFailed("rank " + par.rank() + " would start at iteration " + state.iteration()
-                    + " but the ranks disagree (mean " + sums[0] / par.size() + "): do all ranks see the same run directory " + files.dir() + "?");
-        }
     }
 
     private void iteration(int epoch, int it, int ipe, double secondsBefore) throws IOException {
