@@ -83,6 +83,30 @@ class DataParallelSearchTest {
                 "per-rank statistics of 2 samples are another normalisation: the first loss differs");
     }
 
+    @Test void aStopAskedOfOneRankStopsEveryRankAtTheSameIteration() throws Exception {
+        SearchConfig c = new SearchConfig("synthetic", null, 1.0, "cpu", 2, 2, 2, 24, 2, 1, 1, 3,
+                0.001, 0.0001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 8, 4, 0, 2, 60, 3);
+        List<SearchState> states = ThreadRanks.run(2, ranks -> {
+            StopSignal stop = new StopSignal();
+            SearchListener l = new SearchListener() {
+                @Override public void iteration(int epoch, long it, long total, double t, double a, double lr) {
+                    if (ranks.rank() == 1 && it == 1) stop.request(); // Ctrl-C reached rank 1 only
+                }
+            };
+            try (SearchLoop s = SearchLoopTest.loop(c, tmp.resolve("stop"), l, stop).distribute(new DataParallel(ranks, true))) {
+                SearchLoop.Result r = s.run();
+                assertTrue(r.stopped(), "rank " + ranks.rank() + " stopped");
+                return r.state();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals(1, states.get(0).iteration(), "both ranks stop after iteration 1");
+        assertEquals(states.get(0).iteration(), states.get(1).iteration());
+        assertEquals(states.get(0).epoch(), states.get(1).epoch());
+        assertTrue(Files.exists(tmp.resolve("stop/checkpoints/ckpt-e0000-i000000001.safetensors")), "rank 0 wrote the checkpoint");
+    }
+
     @Test void refusesABatchTheRanksCannotShare() throws Exception {
         SearchConfig c = new SearchConfig("synthetic", null, 1.0, "cpu", 2, 2, 2, 24, 3, 1, 1, 0,
                 0.025, 0.001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 8, 4, 7, 2, 60, 3);
