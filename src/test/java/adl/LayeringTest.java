@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Keeps the layers one-way (DESIGN §2, STYLE): tensor → memory → backend → autograd → nn/optim →
+ * Keeps the layers one-way (DESIGN §2, STYLE): tensor → memory → backend → dist → autograd → nn/optim →
  * nas → data/train → cli. A package may import only packages of its own rank or above it.
  */
 class LayeringTest {
@@ -24,12 +24,13 @@ class LayeringTest {
             case "tensor" -> 0;
             case "memory" -> 1;
             case "backend" -> 2;
-            case "autograd" -> 3;
-            case "nn", "optim" -> 4;
-            case "nas" -> 5;
-            case "data" -> 6;
-            case "train" -> 7;
-            case "cli" -> 8;
+            case "dist" -> 3;
+            case "autograd" -> 4;
+            case "nn", "optim" -> 5;
+            case "nas" -> 6;
+            case "data" -> 7;
+            case "train" -> 8;
+            case "cli" -> 9;
             default -> throw new IllegalArgumentException("unknown package adl." + pkg + ": give it a rank in LayeringTest");
         };
     }

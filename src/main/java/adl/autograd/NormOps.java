@@ -26,6 +26,7 @@ public final class NormOps {
      * ones in place (r = (1 - momentum)·r + momentum·batch, unbiased variance). Eval uses the
      * running statistics; without them it uses the batch statistics (PyTorch
      * track_running_stats=False). Running statistics are buffers: no gradient flows into them.
+     * Training inside {@link SyncBatchNorm#use} takes the statistics of the global batch of all ranks.
      */
     public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                    boolean training, double momentum, double eps) {
@@ -41,6 +42,8 @@ public final class NormOps {
             }
             if (i >= 2 && !t.isContiguous()) throw new IllegalArgumentException("batchNorm: " + names[i] + " is updated in place and must be contiguous");
         }
+        adl.dist.Collectives sync = training ? SyncBatchNorm.active() : null;
+        if (sync != null) return SyncBatchNorm.train(sync, x, gamma, beta, runningMean, runningVar, momentum, eps);
         Backend be = Device.backendOf(x);
         boolean batchStats = training || runningMean == null || runningVar == null;
         Tensor cx = Tensors.contiguous(x);

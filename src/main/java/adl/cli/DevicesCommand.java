@@ -10,7 +10,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code adl devices}: the CPU, and every CUDA device with its driver, cuDNN and cuBLAS (version
- * and the folder each was loaded from) — or exactly why none is usable. Always exits 0.
+ * and the folder each was loaded from) — or exactly why none is usable; then this process's place in
+ * a multi-process job and the MPI and NCCL libraries found (docs/07). Always exits 0.
  */
 @Command(name = "devices", mixinStandardHelpOptions = true,
         description = "List the CPU and the CUDA devices the engine can use (or why none is usable).")
@@ -24,6 +25,7 @@ final class DevicesCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors(), Parallel.threads(),
                 System.getProperty("os.name"), System.getProperty("os.arch"), Runtime.version());
         out.println(CudaAvailability.describeAvailability());
+        out.println(adl.dist.Distributed.describeAvailability());
         out.flush();
         return 0;
     }

@@ -48,7 +48,11 @@ public final class Main implements Callable<Integer> {
         cl.addSubcommand("datasets", new DatasetsCommand());
         cl.addSubcommand("help", new CommandLine.HelpCommand());
         cl.setExecutionExceptionHandler(Main::handleError);
-        cl.setParameterExceptionHandler(Main::handleUsageError);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            int code = handleUsageError(ex, args);
+            Job.abortIfParallel(code); // a rank that refuses its arguments after the job started ends the job
+            return code;
+        });
         return cl;
     }
 
@@ -60,7 +64,7 @@ public final class Main implements Callable<Integer> {
         if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
             message += " (did you mean " + String.join(", ", u.getSuggestions()) + "?)";
         }
-        err.println(cmd.getColorScheme().errorText(message));
+        err.println(cmd.getColorScheme().errorText(Job.prefix() + message));
         String name = cmd.getCommandSpec().qualifiedName();
         err.println("usage: " + name + (cmd.getSubcommands().isEmpty() ? " [OPTIONS]" : " COMMAND [OPTIONS]") + " (see " + name + " --help)");
         if (debugRequested(cmd.getParseResult())) ex.printStackTrace(err);
@@ -68,15 +72,20 @@ public final class Main implements Callable<Integer> {
         return 2;
     }
 
-    /** Prints {@code error: <message>} (plus the stack trace under --debug) and returns exit code 1. */
+    /**
+     * Prints {@code error: <message>} (plus the stack trace under --debug) and returns exit code 1.
+     * In a multi-process job the message names the rank ({@code error: rank 1 of 2: …}) and the whole
+     * job is ended (docs/07-data-parallel.md).
+     */
     static int handleError(Exception ex, CommandLine failed, ParseResult parsed) {
         PrintWriter err = failed.getErr();
         Throwable oom = ex;
         while (oom != null && !(oom instanceof OutOfMemoryError)) oom = oom.getCause();
         String m = oom != null ? OutOfMemory.message(parsed.originalArgs().toArray(String[]::new), (OutOfMemoryError) oom) : message(ex);
-        err.println(failed.getColorScheme().errorText("error: " + m));
+        err.println(failed.getColorScheme().errorText("error: " + Job.prefix() + m));
         if (debugRequested(parsed)) ex.printStackTrace(err);
         err.flush();
+        Job.abortIfParallel(1);
         return 1;
     }
 
@@ -134,6 +143,8 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(commandLine(), args));
+        int code = execute(commandLine(), args);
+        Job.close();
+        System.exit(code);
     }
 }

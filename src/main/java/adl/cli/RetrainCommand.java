@@ -66,7 +66,7 @@ final class RetrainCommand implements Callable<Integer> {
             + "still fill a crop); training crops are cut from them. Validation images are crop-sized: a network trained on small crops "
             + "sees its deepest levels at 2x2 and scores worst on larger inputs.")
     Integer imageSize;
-    @Option(names = "--batch", description = "Batch size (synthetic 4, real data 8).")
+    @Option(names = "--batch", description = "Global batch size, shared evenly by the processes of an mpirun/srun job (synthetic 4, real data 8).")
     Integer batch;
     @Option(names = "--iters", description = "Training iterations (synthetic " + SYNTHETIC_ITERS + "; real data the paper's " + PAPER_ITERS + ").")
     Integer iters;
@@ -89,8 +89,11 @@ final class RetrainCommand implements Callable<Integer> {
     String device = "auto";
     @Option(names = "--seed", description = "Seed of the data order, augmentation, dropout and initialisation (default 0).")
     Long seed;
-    @Option(names = "--threads", description = "CPU threads (default: all cores). Results do not depend on it.")
+    @Option(names = "--threads", description = "CPU threads (default: all cores, divided by the processes on this node). Results do not depend on it.")
     Integer threads;
+    @Option(names = "--sync-bn", negatable = true, description = "Batch norm with the statistics of the global batch of all processes "
+            + "(default: on when mpirun/srun started several; --no-sync-bn: each process its own).")
+    Boolean syncBn;
     @Option(names = "--checkpoint-minutes", description = "Also checkpoint after this many minutes (default 10).")
     Double checkpointMinutes;
     @Option(names = "--keep-checkpoints", description = "Periodic checkpoints kept, besides the best (default 3).")
@@ -109,6 +112,7 @@ final class RetrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         imageLimit.apply(cl);
+        adl.train.DataParallel par = Job.dataParallel(syncBn);
         RetrainConfig cfg;
         Architecture architecture;
         Path dir;
@@ -142,35 +146,43 @@ final class RetrainCommand implements Callable<Integer> {
             RunArchitecture.Width w = RunArchitecture.width(arch, found, filterMultiplier, synthetic);
             why = w.why();
             architecture = new Architecture(found.cell(), found.path(), w.f());
-            dir = DataChoice.newRunDir(cl, out, "retrain");
+            dir = Job.newRunDir(cl, out, "retrain");
             Dataset realTrain = synthetic ? null : DataChoice.open(cl, name, data, "train", resize != null ? resize : 1.0);
             cfg = resolve(name, w.f(), realTrain);
         }
-        int nThreads = Threads.resolve(cl, threads != null ? threads : cfg.threads(), oversubscribe, cl.getErr());
+        try {
+            par.localBatch(cfg.batch());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        int nThreads = Threads.resolve(cl, threads != null ? threads : Job.world().parallel() ? Job.defaultThreads() : cfg.threads(), oversubscribe, cl.getErr());
         Dataset[] sets = DataChoice.trainAndVal(cl, cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.imageSize(),
                 cfg.valImages(), cfg.crop(), cfg.seed());
         Dataset train = sets[0], val = sets[1];
         if (train.numClasses() != cfg.classes()) {
             throw new CommandLine.ParameterException(cl, "--classes " + cfg.classes() + ": " + train.name() + " has " + train.numClasses());
         }
-        Device dev = DeviceOption.resolve(cl, "retrain", device, cl.getErr());
+        Device dev = DeviceOption.resolve(cl, "retrain", Job.device(device), cl.getErr());
         if (dev == null) return 2;
         Parallel.setThreads(nThreads);
-        if (why != null) System.out.println(why);
-        PrintStream console = System.out;
-        console.printf(Locale.ROOT, "retrain: %s, %s (F %d, path %s), crop %d, batch %d, %d iterations, %d threads, %s%n",
+        PrintStream console = Job.console();
+        if (why != null) console.println(why);
+        console.printf(Locale.ROOT, "retrain: %s, %s (F %d, path %s), crop %d, batch %d%s, %d iterations, %d threads, %s%n",
                 resume != null ? "resuming " + dir : "run " + dir, cfg.arch(), cfg.filterMultiplier(), java.util.Arrays.toString(architecture.path()),
-                cfg.crop(), cfg.batch(), cfg.iters(), nThreads, dev);
+                cfg.crop(), cfg.batch(),
+                par.size() > 1 ? " (" + par.localBatch(cfg.batch()) + " per process × " + par.size() + " processes" + (par.syncBn() ? ", synchronised batch norm" : "") + ")" : "",
+                cfg.iters(), nThreads, dev);
         try (GracefulStop stop = new GracefulStop("adl-retrain-stop")) {
             try {
-                return run(cfg, architecture, dir, train, val, console, stop, dev);
+                return run(cfg, architecture, dir, train, val, console, stop, dev, par);
             } finally {
                 console.flush();
             }
         }
     }
 
-    private int run(RetrainConfig cfg, Architecture architecture, Path dir, Dataset train, Dataset val, PrintStream console, GracefulStop stop, Device dev)
+    private int run(RetrainConfig cfg, Architecture architecture, Path dir, Dataset train, Dataset val, PrintStream console, GracefulStop stop, Device dev,
+                    adl.train.DataParallel par)
             throws java.io.IOException {
         long t0 = System.nanoTime();
         RetrainLoop.Result r;
@@ -179,6 +191,10 @@ final class RetrainCommand implements Callable<Integer> {
             console.printf(Locale.ROOT, "network: %,d parameters%n", net.parameters().stream().mapToLong(t -> t.shape().numel()).sum());
             RetrainLoop loop = new RetrainLoop(cfg, dir, net, architecture, train, val, progress, stop.signal(), dev,
                     it -> net.setStep(cfg.seed(), it, (double) it / cfg.iters()));
+            if (par.size() > 1) {
+                loop.distribute(par);
+                net.setShard(par.rank() * par.localBatch(cfg.batch()), cfg.batch());
+            }
             r = loop.run();
         } catch (adl.train.SearchFailed e) {
             throw new IllegalStateException(e.getMessage(), e);
@@ -209,7 +225,7 @@ final class RetrainCommand implements Callable<Integer> {
                     or(lr, synthetic ? SYNTHETIC_LR : 0.05), or(momentum, 0.9), or(weightDecay, 4e-5), or(dropPath, 0.0),
                     0.5, 2.0, or(trainImages, synthetic ? SYNTHETIC_TRAIN : realTrain.size()), or(valImages, synthetic ? SYNTHETIC_VAL : 100),
                     or(evalEvery, Math.max(1, synthetic ? n / 8 : 5000)),
-                    or(seed, 0L), or(threads, Runtime.getRuntime().availableProcessors()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3));
+                    or(seed, 0L), or(threads, Job.defaultThreads()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -48,7 +48,7 @@ final class SearchCommand implements Callable<Integer> {
     Integer filterMultiplier;
     @Option(names = "--crop", description = "Square crop size in pixels (small 64, paper 321).")
     Integer crop;
-    @Option(names = "--batch", description = "Batch size for both steps (small 2, paper 2).")
+    @Option(names = "--batch", description = "Global batch size for both steps, shared evenly by the processes of an mpirun/srun job (small 2, paper 2).")
     Integer batch;
     @Option(names = "--epochs", description = "Epochs (small 12, paper 40).")
     Integer epochs;
@@ -76,8 +76,11 @@ final class SearchCommand implements Callable<Integer> {
     Integer valImages;
     @Option(names = "--seed", description = "Seed of the split, data order, augmentation and initialisation (default 0).")
     Long seed;
-    @Option(names = "--threads", description = "CPU threads (default: all cores). Results do not depend on it.")
+    @Option(names = "--threads", description = "CPU threads (default: all cores, divided by the processes on this node). Results do not depend on it.")
     Integer threads;
+    @Option(names = "--sync-bn", negatable = true, description = "Batch norm with the statistics of the global batch of all processes "
+            + "(default: on when mpirun/srun started several; --no-sync-bn: each process its own).")
+    Boolean syncBn;
     @Option(names = "--checkpoint-minutes", description = "Also checkpoint after this many minutes (default 10).")
     Double checkpointMinutes;
     @Option(names = "--keep-checkpoints", description = "Periodic checkpoints kept, besides the best (default 3).")
@@ -102,6 +105,7 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         imageLimit.apply(cl);
+        adl.train.DataParallel par = Job.dataParallel(syncBn);
         SearchConfig cfg;
         Path dir;
         if (resume != null) {
@@ -114,26 +118,32 @@ final class SearchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cl, "--arch-start-epoch " + cfg.archStartEpoch() + " must be below --epochs " + cfg.epochs()
                         + ": otherwise the search never takes an architecture step");
             }
-            dir = DataChoice.newRunDir(cl, out, "search");
+            dir = Job.newRunDir(cl, out, "search");
             Dataset realTrain = name.equals(DataChoice.SYNTHETIC) ? null
                     : DataChoice.open(cl, name, data, "train", resize != null ? resize : 1.0);
             if (realTrain != null) cfg = resolve(name, realTrain);
         }
-        int nThreads = Threads.resolve(cl, threads != null ? threads : cfg.threads(), oversubscribe, cl.getErr());
+        try {
+            par.localBatch(cfg.batch());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        int nThreads = Threads.resolve(cl, threads != null ? threads : Job.world().parallel() ? Job.defaultThreads() : cfg.threads(), oversubscribe, cl.getErr());
         Dataset[] sets = DataChoice.trainAndVal(cl, cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.crop(),
                 cfg.valImages(), cfg.crop(), cfg.seed());
         Dataset train = sets[0], val = sets[1];
-        Device dev = DeviceOption.resolve(cl, "search", device, cl.getErr());
+        Device dev = DeviceOption.resolve(cl, "search", Job.device(device), cl.getErr());
         if (dev == null) return 2;
         boolean graphs = DeviceOption.cudaGraphs(cudaGraphs, dev, "search", cl.getErr());
         Parallel.setThreads(nThreads);
-        java.io.PrintStream console = System.out;
-        console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d, %d epochs (architecture from %d), %d iterations, %d threads, %s%n",
+        java.io.PrintStream console = Job.console();
+        console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d%s, %d epochs (architecture from %d), %d iterations, %d threads, %s%n",
                 resume != null ? "resuming " + dir : "run " + dir, cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), cfg.crop(), cfg.batch(),
+                par.size() > 1 ? " (" + par.localBatch(cfg.batch()) + " per process × " + par.size() + " processes" + (par.syncBn() ? ", synchronised batch norm" : "") + ")" : "",
                 cfg.epochs(), cfg.archStartEpoch(), cfg.totalIterations(), nThreads, dev);
         try (GracefulStop stop = new GracefulStop("adl-search-stop")) {
             try {
-                return runLoop(cfg, dir, train, val, console, stop, dev, graphs);
+                return runLoop(cfg, dir, train, val, console, stop, dev, graphs, par);
             } finally {
                 console.flush();
             }
@@ -141,12 +151,17 @@ final class SearchCommand implements Callable<Integer> {
     }
 
     private int runLoop(SearchConfig cfg, Path dir, Dataset train, Dataset val, java.io.PrintStream console, GracefulStop stop, Device dev,
-                        boolean graphs)
+                        boolean graphs, adl.train.DataParallel par)
             throws java.io.IOException {
         long t0 = System.nanoTime();
         SearchLoop.Result r;
         try (ConsoleProgress progress = new ConsoleProgress(console, System.console() != null && System.console().isTerminal(), 10);
              SearchLoop loop = new SearchLoop(cfg, dir, train, val, progress, stop.signal(), dev, graphs)) {
+            try {
+                loop.distribute(par);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
             r = loop.run();
         } catch (adl.train.SearchFailed e) {
             throw new IllegalStateException(e.getMessage(), e);
@@ -211,7 +226,7 @@ final class SearchCommand implements Callable<Integer> {
                     or(archWeightDecay, SearchPreset.ARCH_WEIGHT_DECAY),
                     archBetas != null ? archBetas[0] : SearchPreset.ARCH_BETA1, archBetas != null ? archBetas[1] : SearchPreset.ARCH_BETA2,
                     or(trainImages, realTrain != null ? realTrain.size() : p.trainImages), or(valImages, p.valImages), or(seed, 0L),
-                    or(threads, Runtime.getRuntime().availableProcessors()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3), recompute);
+                    or(threads, Job.defaultThreads()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3), recompute);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

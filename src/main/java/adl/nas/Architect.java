@@ -4,6 +4,7 @@ import adl.autograd.Autograd;
 import adl.autograd.Frozen;
 import adl.backend.Device;
 import adl.backend.Tensors;
+import adl.dist.Collectives;
 import adl.memory.Scope;
 import adl.optim.Adam;
 import adl.tensor.Tensor;
@@ -42,6 +43,25 @@ public final class Architect implements AutoCloseable {
             adam.step();
             adam.zeroGrad();
             return value;
+        }
+    }
+
+    /**
+     * The data-parallel step (docs/07-data-parallel.md): the α, β gradients of {@code lossWeight}·L_r
+     * summed over the ranks in rank order, then the Adam step — the same α, β on every rank. Returns
+     * lossWeight·L_r. One process with weight 1 is exactly {@link #step(Tensor, Tensor)}.
+     */
+    public double step(Tensor x, Tensor labels, double lossWeight, Collectives ranks) {
+        if (ranks.size() == 1 && lossWeight == 1) return step(x, labels);
+        try (Scope s = Scope.open(); Frozen weights = Frozen.of(net.weightParameters())) {
+            Tensor loss = net.loss(x, labels);
+            double value = Tensors.item(loss);
+            if (!Double.isFinite(value)) throw new ArithmeticException("architecture loss is " + value);
+            Autograd.backward(loss, Tensors.full(Device.backendOf(loss).device(), loss.dtype(), loss.shape(), lossWeight), net.archParameters());
+            ranks.allReduceSum(Gradients.of(net.archParameters()));
+            adam.step();
+            adam.zeroGrad();
+            return value * lossWeight;
         }
     }
 

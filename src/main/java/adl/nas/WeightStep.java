@@ -4,11 +4,13 @@ import adl.autograd.Autograd;
 import adl.autograd.Frozen;
 import adl.backend.Device;
 import adl.backend.Tensors;
+import adl.dist.Collectives;
 import adl.memory.Scope;
 import adl.optim.SGD;
 import adl.tensor.Tensor;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,6 +43,28 @@ public final class WeightStep implements AutoCloseable {
             sgd.step();
             sgd.zeroGrad();
             return value;
+        }
+    }
+
+    /**
+     * The data-parallel step (docs/07-data-parallel.md): the gradient of {@code lossWeight}·L_r,
+     * summed over the ranks in rank order ({@link Collectives#allReduceSum}), then the SGD step —
+     * the same update on every rank. Returns lossWeight·L_r (the caller sums it over the ranks).
+     * One process with weight 1 is exactly {@link #step(Tensor, Tensor, double)}.
+     */
+    public double step(Tensor x, Tensor labels, double lr, double lossWeight, Collectives ranks) {
+        if (ranks.size() == 1 && lossWeight == 1) return step(x, labels, lr);
+        sgd.setLr(lr);
+        try (Scope s = Scope.open(); Frozen arch = Frozen.of(net.archParameters())) {
+            Tensor loss = net.loss(x, labels);
+            double value = Tensors.item(loss);
+            if (!Double.isFinite(value)) throw new ArithmeticException("weight loss is " + value);
+            List<Tensor> params = net.weightParameters();
+            Autograd.backward(loss, Tensors.full(Device.backendOf(loss).device(), loss.dtype(), loss.shape(), lossWeight), params);
+            ranks.allReduceSum(Gradients.of(params));
+            sgd.step();
+            sgd.zeroGrad();
+            return value * lossWeight;
         }
     }
 

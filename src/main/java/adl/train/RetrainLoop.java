@@ -59,11 +59,13 @@ public final class RetrainLoop {
     private final Augment augment;
     private final int loaderWorkers = Loader.defaultWorkers(Runtime.getRuntime().availableProcessors());
     private SearchState state = SearchState.start();
-    /** Held during {@link #run}. */
+    /** Held during {@link #run} (by rank 0, which owns the run directory). */
     private RunLock lock;
     /** Whether this run started the directory (no checkpoint was there), and what was in it before. */
     private boolean fresh;
     private RunDirectory created;
+    /** The other ranks of a data-parallel job (docs/07-data-parallel.md); a single process by default. */
+    private DataParallel par = DataParallel.SINGLE;
     private long dataWaitNanos;
     private long lastCheckpointNanos = System.nanoTime(), sessionStartNanos;
 
@@ -99,6 +101,19 @@ public final class RetrainLoop {
 
     public RunFiles files() { return files; }
 
+    /**
+     * Runs this training as rank {@code p.rank()} of a data-parallel job (before {@link #run}): its
+     * shard of every global batch of {@code cfg.batch()}, gradients summed over the ranks with the
+     * loss weighted by valid pixels, batch norm synchronised when {@code p.syncBn()}, only rank 0
+     * writing the run directory. The caller shards the network's dropout masks
+     * ({@code FixedNetwork.setShard}).
+     */
+    public RetrainLoop distribute(DataParallel p) {
+        p.localBatch(cfg.batch());
+        this.par = p;
+        return this;
+    }
+
     /** Runs (or continues) the training to its last iteration, or until a stop is requested. */
     public Result run() throws IOException {
         created = RunDirectory.before(files.dir());
@@ -106,15 +121,15 @@ public final class RetrainLoop {
             prepare();
             sessionStartNanos = System.nanoTime();
             double secondsBefore = state.seconds();
-            try (Loader loader = new Loader("retrain", train, this::batchIndices, SampleTransform.augment(augment, cfg.seed()),
-                    state.iteration(), cfg.iters(), PREFETCH, loaderWorkers)) {
+            try (Loader loader = new Loader("retrain", train, par.shard(this::batchIndices),
+                    par.globalSlots(SampleTransform.augment(augment, cfg.seed()), cfg.batch()), state.iteration(), cfg.iters(), PREFETCH, loaderWorkers)) {
                 try {
                     while (state.iteration() < cfg.iters()) {
                         iteration(loader, secondsBefore);
                         heap.afterStep();
                         boolean evalNow = state.iteration() % cfg.evalEvery() == 0 || state.iteration() == cfg.iters();
                         if (evalNow) evaluate(secondsBefore);
-                        if (stop.requested()) {
+                        if (par.anyStop(stop.requested())) {
                             if (!evalNow) checkpoint();
                             listener.message("stopped at iteration " + state.iteration() + "; resume with --resume " + files.dir());
                             return new Result(state, true);
@@ -131,7 +146,7 @@ public final class RetrainLoop {
             throw new SearchFailed(e.getMessage() + " (at iteration " + (state.iteration() + 1) + "); "
                     + (last == null ? "no checkpoint was written yet." : "the last checkpoint, " + last + ", is intact."), e);
         } catch (adl.data.DatasetException e) {
-            if (fresh && files.checkpoints().isEmpty()) created.undo();
+            if (par.lead() && fresh && files.checkpoints().isEmpty()) created.undo();
             throw e;
         } finally {
             if (lock != null) lock.close();
@@ -143,11 +158,15 @@ public final class RetrainLoop {
 
     /** Takes the run directory's lock (then removes leftover temp files); starts the run or continues from the newest intact checkpoint. */
     private void prepare() throws IOException {
-        lock = RunLock.acquire(files.dir());
-        for (Path p : lock.removedTempFiles()) listener.message("removed " + p + " (left by an interrupted write)");
-        java.util.List<Path> all = files.checkpoints();
+        if (par.lead()) {
+            lock = RunLock.acquire(files.dir());
+            for (Path p : lock.removedTempFiles()) listener.message("removed " + p + " (left by an interrupted write)");
+        }
+        java.util.List<Path> all = Files.isDirectory(files.dir()) ? files.checkpoints() : java.util.List.of();
         if (all.isEmpty()) {
             fresh = true;
+            par.agreeOnStart(state.iteration(), files.dir());
+            if (!par.lead()) return;
             files.writeJson(RunFiles.CONFIG, cfg);
             files.writeAtomically(RunFiles.ARCHITECTURE, architecture.toJson() + "\n");
             files.writeAtomically(RunFiles.METRICS, RunFiles.METRICS_HEADER + "\n");
@@ -166,8 +185,10 @@ public final class RetrainLoop {
             throw new SearchFailed("cannot resume from " + found.file() + ": " + e.getMessage(), e);
         }
         state = found.state();
-        if (!cfg.equals(files.readJson(RunFiles.CONFIG, RetrainConfig.class))) files.writeJson(RunFiles.CONFIG, cfg);
+        par.agreeOnStart(state.iteration(), files.dir());
+        if (par.lead() && !cfg.equals(files.readJson(RunFiles.CONFIG, RetrainConfig.class))) files.writeJson(RunFiles.CONFIG, cfg);
         final SearchState s = state;
+        if (!par.lead()) return;
         files.filterLines(RunFiles.METRICS, true, line -> MetricsLog.keep(line, s));
         listener.message("resumed from " + found.file().getFileName() + " (iteration " + s.iteration() + ")");
     }
@@ -222,21 +243,55 @@ public final class RetrainLoop {
         double lr = schedule.lr(global);
         beforeIteration.accept(global);
         double loss;
-        try (Scope s = Scope.open()) {
-            HostBatch host = loader.take(global);
-            Batch b = Batch.of(host, device);
-            Tensor l = LossOps.crossEntropy(net.forward(b.images()), b.labels(), LossOps.IGNORE_LABEL);
-            loss = Tensors.item(l);
-            if (!Double.isFinite(loss)) throw nonFinite("training loss is " + loss, global);
-            sgd.setLr(lr);
-            Autograd.backward(l, sgd.params().values());
-            sgd.step();
-            sgd.zeroGrad();
+        if (par.size() > 1) {
+            loss = parallelStep(loader.take(global), global, lr);
+        } else {
+            try (Scope s = Scope.open()) {
+                HostBatch host = loader.take(global);
+                Batch b = Batch.of(host, device);
+                Tensor l = LossOps.crossEntropy(net.forward(b.images()), b.labels(), LossOps.IGNORE_LABEL);
+                loss = Tensors.item(l);
+                if (!Double.isFinite(loss)) throw nonFinite("training loss is " + loss, global);
+                sgd.setLr(lr);
+                Autograd.backward(l, sgd.params().values());
+                sgd.step();
+                sgd.zeroGrad();
+            }
         }
         double seconds = secondsBefore + (System.nanoTime() - sessionStartNanos) / 1e9;
         state = new SearchState(state.epoch(), state.iterInEpoch() + 1, global + 1, 0, state.bestMiou(), seconds);
-        files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.trainRow(state.epoch(), global + 1, loss, Double.NaN, lr, seconds));
+        if (par.lead()) files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.trainRow(state.epoch(), global + 1, loss, Double.NaN, lr, seconds));
         listener.iteration(state.epoch(), global + 1, cfg.iters(), loss, Double.NaN, lr);
+    }
+
+    /**
+     * One rank's step (docs/07-data-parallel.md): the gradient of w_r·L_r, w_r = this rank's share of
+     * the valid pixels, summed over the ranks in rank order, then the same SGD step everywhere;
+     * returns the global loss Σ_r w_r·L_r.
+     */
+    private double parallelStep(HostBatch host, long global, double lr) {
+        double w = par.lossWeights(host)[0];
+        double weighted;
+        try (AutoCloseable sync = par.syncBn() ? adl.autograd.SyncBatchNorm.use(par.collectives()) : () -> {};
+             Scope s = Scope.open()) {
+            Batch b = Batch.of(host, device);
+            Tensor l = LossOps.crossEntropy(net.forward(b.images()), b.labels(), LossOps.IGNORE_LABEL);
+            double loss = Tensors.item(l);
+            if (!Double.isFinite(loss)) throw nonFinite("training loss is " + loss, global);
+            sgd.setLr(lr);
+            Autograd.backward(l, Tensors.full(Device.backendOf(l).device(), l.dtype(), l.shape(), w), sgd.params().values());
+            java.util.List<Tensor> grads = new java.util.ArrayList<>();
+            for (Tensor p : sgd.params().values()) if (p.grad() != null) grads.add(p.grad());
+            par.collectives().allReduceSum(grads);
+            sgd.step();
+            sgd.zeroGrad();
+            weighted = loss * w;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return par.sum(weighted)[0];
     }
 
     private SearchFailed nonFinite(String what, long global) {
@@ -251,14 +306,16 @@ public final class RetrainLoop {
         boolean best = lossAndMiou[1] > state.bestMiou();
         int done = state.epoch();
         state = new SearchState(done + 1, 0, state.iteration(), 0, Math.max(state.bestMiou(), lossAndMiou[1]), seconds);
-        files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.valRow(done, state.iteration(), lossAndMiou[0], lossAndMiou[1], seconds));
-        try {
-            CurvePlot.write(files.file(EpochPlots.CURVES), EpochPlots.readMetrics(files.file(RunFiles.METRICS)), false);
-        } catch (IOException | RuntimeException e) {
-            listener.message("warning: could not write the plots: " + e.getMessage());
+        if (par.lead()) {
+            files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.valRow(done, state.iteration(), lossAndMiou[0], lossAndMiou[1], seconds));
+            try {
+                CurvePlot.write(files.file(EpochPlots.CURVES), EpochPlots.readMetrics(files.file(RunFiles.METRICS)), false);
+            } catch (IOException | RuntimeException e) {
+                listener.message("warning: could not write the plots: " + e.getMessage());
+            }
         }
         Path written = checkpoint();
-        if (best) RunFiles.writeAtomically(files.bestCheckpoint(), Files.readAllBytes(written));
+        if (best && written != null) RunFiles.writeAtomically(files.bestCheckpoint(), Files.readAllBytes(written));
         listener.epochEnd(done, lossAndMiou[0], lossAndMiou[1], architecture);
     }
 
@@ -268,6 +325,10 @@ public final class RetrainLoop {
             Path last = newestIntact();
             throw new SearchFailed(bad + " after iteration " + state.iteration() + "; no checkpoint written ("
                     + (last == null ? "none is intact yet" : "the last good one is " + last) + "). Try a lower --lr.");
+        }
+        if (!par.lead()) { // rank 0 owns the run directory
+            lastCheckpointNanos = System.nanoTime();
+            return null;
         }
         Path p = files.checkpointPath(state.epoch(), state.iteration());
         Checkpoint.save(p, net, sgd, null, state);

@@ -61,11 +61,13 @@ public final class SearchLoop implements AutoCloseable {
 
     private final Device device;
     private final SearchGraphs graphs;
-    /** Held during {@link #run}. */
+    /** Held during {@link #run} (by rank 0, which owns the run directory). */
     private RunLock lock;
     /** Whether this run started the directory (no checkpoint was there), and what was in it before. */
     private boolean fresh;
     private RunDirectory created;
+    /** The other ranks of a data-parallel job (docs/07-data-parallel.md); a single process by default. */
+    private DataParallel par = DataParallel.SINGLE;
 
     /** What a run ended with. */
     public record Result(SearchState state, Architecture architecture, boolean stopped) {}
@@ -111,6 +113,18 @@ public final class SearchLoop implements AutoCloseable {
 
     public SuperNet net() { return net; }
 
+    /**
+     * Runs this search as rank {@code p.rank()} of a data-parallel job (before {@link #run}): the
+     * global batch {@code cfg.batch()} is shared by the ranks, gradients are summed over them, batch
+     * norm is synchronised when {@code p.syncBn()}, and only rank 0 writes the run directory.
+     */
+    public SearchLoop distribute(DataParallel p) {
+        if (p.size() > 1 && graphs != null) throw new IllegalArgumentException("--cuda-graphs does not run with several processes yet");
+        p.localBatch(cfg.batch());
+        this.par = p;
+        return this;
+    }
+
     public RunFiles files() { return files; }
 
     /** Runs (or continues) the search to its last epoch, or until a stop is requested. */
@@ -126,7 +140,7 @@ public final class SearchLoop implements AutoCloseable {
             for (int epoch = state.epoch(); epoch < cfg.epochs(); epoch++) {
                 for (int it = state.epoch() == epoch ? state.iterInEpoch() : 0; it < ipe; it++) {
                     iteration(epoch, it, ipe, secondsBefore);
-                    if (stop.requested()) {
+                    if (par.anyStop(stop.requested())) {
                         checkpoint();
                         listener.message("stopped at epoch " + epoch + ", iteration " + state.iteration() + "; resume with --resume " + files.dir());
                         return new Result(state, null, true);
@@ -143,7 +157,7 @@ public final class SearchLoop implements AutoCloseable {
                     + (last == null ? "no checkpoint was written yet." : "the last checkpoint, " + last + ", is intact."), e);
         } catch (adl.data.DatasetException e) {
             closeLoaders();
-            if (fresh && files.checkpoints().isEmpty()) created.undo();
+            if (par.lead() && fresh && files.checkpoints().isEmpty()) created.undo();
             throw e;
         } finally {
             closeLoaders();
@@ -162,24 +176,35 @@ public final class SearchLoop implements AutoCloseable {
      * so the batches are those the loop built itself before the loader.
      */
     private void openLoaders() {
-        loaderA = streamA(cfg, order, train, state.iteration(), loaderWorkers);
-        loaderB = streamB(cfg, order, train, state.archSteps(), loaderWorkers);
+        loaderA = streamA(cfg, order, train, state.iteration(), loaderWorkers, par);
+        loaderB = streamB(cfg, order, train, state.archSteps(), loaderWorkers, par);
     }
 
     /** The A stream from global iteration {@code start} to the end of the run. */
     static Loader streamA(SearchConfig cfg, DataOrder order, Dataset train, long start, int workers) {
+        return streamA(cfg, order, train, start, workers, DataParallel.SINGLE);
+    }
+
+    /** The A stream of rank {@code p.rank()}: its shard of every global batch, random choices by global slot. */
+    static Loader streamA(SearchConfig cfg, DataOrder order, Dataset train, long start, int workers, DataParallel p) {
         int ipe = cfg.resolvedItersPerEpoch();
-        return new Loader("search-a", train, g -> order.batchA((int) (g / ipe), (int) (g % ipe), cfg.batch()),
-                transform(cfg, cfg.seed(), SampleTransform.seededFlip(cfg.seed(), g -> g / ipe)), start, cfg.totalIterations(), PREFETCH, workers);
+        return new Loader("search-a", train, p.shard(g -> order.batchA((int) (g / ipe), (int) (g % ipe), cfg.batch())),
+                p.globalSlots(transform(cfg, cfg.seed(), SampleTransform.seededFlip(cfg.seed(), g -> g / ipe)), cfg.batch()),
+                start, cfg.totalIterations(), PREFETCH, workers);
     }
 
     /** The B stream from architecture step {@code start} to the end of the run. */
     static Loader streamB(SearchConfig cfg, DataOrder order, Dataset train, long start, int workers) {
+        return streamB(cfg, order, train, start, workers, DataParallel.SINGLE);
+    }
+
+    /** The B stream of rank {@code p.rank()}. */
+    static Loader streamB(SearchConfig cfg, DataOrder order, Dataset train, long start, int workers, DataParallel p) {
         int ipe = cfg.resolvedItersPerEpoch();
         long archStart = (long) cfg.archStartEpoch() * ipe;
-        return new Loader("search-b", train, k -> order.batchB(k, cfg.batch()),
-                transform(cfg, cfg.seed() ^ 0xB0B0L, SampleTransform.seededFlip(cfg.seed(), k -> (archStart + k) / ipe)), start,
-                Math.max(start, cfg.totalIterations() - archStart), PREFETCH, workers);
+        return new Loader("search-b", train, p.shard(k -> order.batchB(k, cfg.batch())),
+                p.globalSlots(transform(cfg, cfg.seed() ^ 0xB0B0L, SampleTransform.seededFlip(cfg.seed(), k -> (archStart + k) / ipe)), cfg.batch()),
+                start, Math.max(start, cfg.totalIterations() - archStart), PREFETCH, workers);
     }
 
     /**
@@ -209,11 +234,15 @@ public final class SearchLoop implements AutoCloseable {
      * which newer ones were skipped and why.
      */
     private void prepare() throws IOException {
-        lock = RunLock.acquire(files.dir());
-        for (Path p : lock.removedTempFiles()) listener.message("removed " + p + " (left by an interrupted write)");
-        List<Path> all = files.checkpoints();
+        if (par.lead()) {
+            lock = RunLock.acquire(files.dir());
+            for (Path p : lock.removedTempFiles()) listener.message("removed " + p + " (left by an interrupted write)");
+        }
+        List<Path> all = Files.isDirectory(files.dir()) ? files.checkpoints() : List.of();
         if (all.isEmpty()) {
             fresh = true;
+            par.agreeOnStart(state.iteration(), files.dir());
+            if (!par.lead()) return;
             if (Files.exists(files.file(RunFiles.CONFIG))) listener.message("no checkpoint in " + files.dir() + " yet: starting that run from the beginning");
             files.writeJson(RunFiles.CONFIG, cfg);
             Map<String, Object> split = new LinkedHashMap<>();
@@ -237,8 +266,10 @@ public final class SearchLoop implements AutoCloseable {
             throw new SearchFailed("cannot resume from " + found.file() + ": " + e.getMessage(), e);
         }
         state = found.state();
-        if (!cfg.equals(files.readJson(RunFiles.CONFIG, SearchConfig.class))) files.writeJson(RunFiles.CONFIG, cfg);
+        par.agreeOnStart(state.iteration(), files.dir());
+        if (par.lead() && !cfg.equals(files.readJson(RunFiles.CONFIG, SearchConfig.class))) files.writeJson(RunFiles.CONFIG, cfg);
         final SearchState s = state;
+        if (!par.lead()) return;
         files.filterLines(RunFiles.METRICS, true, line -> MetricsLog.keep(line, s));
         files.filterLines(RunFiles.HISTORY, false, line -> MetricsLog.historyEpoch(line) < s.epoch());
         listener.message("resumed from " + found.file().getFileName() + " (epoch " + s.epoch() + ", iteration " + s.iteration() + ")");
@@ -270,12 +301,13 @@ public final class SearchLoop implements AutoCloseable {
         long global = state.iteration();
         double lr = schedule.lr(global);
         boolean archStep = epoch >= cfg.archStartEpoch();
-        double[] losses = graphs != null ? graphSteps(epoch, it, global, lr, archStep) : eagerSteps(epoch, it, global, lr, archStep);
+        double[] losses = graphs != null ? graphSteps(epoch, it, global, lr, archStep)
+                : par.size() > 1 ? parallelSteps(epoch, global, lr, archStep) : eagerSteps(epoch, it, global, lr, archStep);
         if (graphs != null) heap.afterStep(); // (the eager steps run it after each of their two steps)
         double trainLoss = losses[0], archLoss = losses[1];
         double seconds = secondsBefore + (System.nanoTime() - sessionStartNanos) / 1e9;
         state = new SearchState(epoch, it + 1, global + 1, state.archSteps() + (archStep ? 1 : 0), state.bestMiou(), seconds);
-        files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.trainRow(epoch, global + 1, trainLoss, archLoss, lr, seconds));
+        if (par.lead()) files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.trainRow(epoch, global + 1, trainLoss, archLoss, lr, seconds));
         listener.iteration(epoch, global + 1, cfg.totalIterations(), trainLoss, archLoss, lr);
     }
 
@@ -299,6 +331,40 @@ public final class SearchLoop implements AutoCloseable {
             heap.afterStep();
         }
         return new double[] {trainLoss, archLoss};
+    }
+
+    /**
+     * The eager iteration of one rank of several (docs/07-data-parallel.md): its shards of the A and
+     * B batches, each loss weighted by the rank's share of the valid pixels, gradients summed over
+     * the ranks, batch norm synchronised when asked; returns the global {weight loss, arch loss or NaN}.
+     */
+    private double[] parallelSteps(int epoch, long global, double lr, boolean archStep) {
+        adl.data.HostBatch ha = loaderA.take(global);
+        adl.data.HostBatch hb = archStep ? loaderB.take(state.archSteps()) : null;
+        double[] w = par.lossWeights(ha, hb);
+        double weighted, archWeighted = 0;
+        try (AutoCloseable sync = par.syncBn() ? adl.autograd.SyncBatchNorm.use(par.collectives()) : () -> {}) {
+            try (Scope s = Scope.open()) {
+                Batch a = Batch.of(ha, device);
+                weighted = weightStep.step(a.images(), a.labels(), lr, w[0], par.collectives());
+            }
+            heap.afterStep();
+            if (archStep) {
+                try (Scope s = Scope.open()) {
+                    Batch b = Batch.of(hb, device);
+                    archWeighted = architect.step(b.images(), b.labels(), w[1], par.collectives());
+                }
+                heap.afterStep();
+            }
+        } catch (ArithmeticException e) {
+            throw nonFinite(e.getMessage(), epoch, global);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        double[] losses = par.sum(weighted, archWeighted);
+        return new double[] {losses[0], archStep ? losses[1] : Double.NaN};
     }
 
     /** The same iteration as CUDA graphs ({@link SearchGraphs}): both batches built on the host, then one step. */
@@ -328,12 +394,14 @@ public final class SearchLoop implements AutoCloseable {
         double seconds = secondsBefore + (System.nanoTime() - sessionStartNanos) / 1e9;
         boolean best = lossAndMiou[1] > state.bestMiou();
         state = new SearchState(epoch + 1, 0, state.iteration(), state.archSteps(), Math.max(state.bestMiou(), lossAndMiou[1]), seconds);
-        files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.valRow(epoch, state.iteration(), lossAndMiou[0], lossAndMiou[1], seconds));
-        files.writeAtomically(RunFiles.ARCHITECTURE, arch.toJson() + "\n");
-        files.appendLine(RunFiles.HISTORY, null, "{\"epoch\":" + epoch + ",\"architecture\":" + arch.toJson().replaceAll("\\s+", "") + "}");
-        plots.write(net, arch, listener);
+        if (par.lead()) {
+            files.appendLine(RunFiles.METRICS, RunFiles.METRICS_HEADER, MetricsLog.valRow(epoch, state.iteration(), lossAndMiou[0], lossAndMiou[1], seconds));
+            files.writeAtomically(RunFiles.ARCHITECTURE, arch.toJson() + "\n");
+            files.appendLine(RunFiles.HISTORY, null, "{\"epoch\":" + epoch + ",\"architecture\":" + arch.toJson().replaceAll("\\s+", "") + "}");
+            plots.write(net, arch, listener);
+        }
         Path written = checkpoint();
-        if (best) RunFiles.writeAtomically(files.bestCheckpoint(), Files.readAllBytes(written));
+        if (best && written != null) RunFiles.writeAtomically(files.bestCheckpoint(), Files.readAllBytes(written));
         listener.epochEnd(epoch, lossAndMiou[0], lossAndMiou[1], arch);
         return arch;
     }
@@ -341,12 +409,17 @@ public final class SearchLoop implements AutoCloseable {
     /** {mean loss, mIoU} of the supernet on the first valImages validation images (eval mode, no gradients). */
     private double[] validate() { return Validation.score(net, val, cfg.valImages(), cfg.batch(), device); }
 
+    /** Writes a checkpoint (rank 0 only; null on the other ranks) after checking the parameters are finite. */
     private Path checkpoint() throws IOException {
         String bad = Checkpoint.firstNonFinite(net);
         if (bad != null) {
             Path last = newestIntact();
             throw new SearchFailed(bad + " after iteration " + state.iteration() + "; no checkpoint written ("
                     + (last == null ? "none is intact yet" : "the last good one is " + last) + "). Try a lower --lr / --arch-lr.");
+        }
+        if (!par.lead()) {
+            lastCheckpointNanos = System.nanoTime();
+            return null;
         }
         Path p = files.checkpointPath(state.epoch(), state.iteration());
         Checkpoint.save(p, net, weightStep.optimizer(), architect.optimizer(), state);

@@ -18,6 +18,21 @@ import adl.tensor.Tensor;
 final class DropSchedule {
     private long seed, iteration;
     private double progress;
+    /** This process's samples [offset, offset + N) of a global batch of globalBatch (0: the batch is all here). */
+    private int offset, globalBatch;
+
+    /**
+     * Draws every mask as for the global batch of {@code globalBatch} samples and keeps samples
+     * [offset, offset + N): a data-parallel rank gets the masks one process would give the same
+     * samples (docs/07-data-parallel.md). globalBatch 0 = the batch is all here.
+     */
+    void shard(int offset, int globalBatch) {
+        if (offset < 0 || globalBatch < 0 || (globalBatch > 0 && offset >= globalBatch)) {
+            throw new IllegalArgumentException("shard at " + offset + " of a global batch of " + globalBatch);
+        }
+        this.offset = offset;
+        this.globalBatch = globalBatch;
+    }
 
     void set(long seed, long iteration, double progress) {
         if (!(progress >= 0 && progress <= 1)) throw new IllegalArgumentException("training progress must be in [0, 1], got " + progress);
@@ -52,7 +67,7 @@ final class DropSchedule {
     /** mask = (u < keep) / keep with u ~ U[0, 1) seeded by (seed, iteration, site); no gradient. */
     private Tensor mask(Tensor like, Shape shape, double keep, long site) {
         Backend be = Device.backendOf(like);
-        Tensor u = Tensors.uniform(be.device(), like.dtype(), shape, seedFor(site), 0, 1);
+        Tensor u = uniform(be, like, shape, site);
         be.unary(UnaryOp.NEG, u, 0, u);
         be.unary(UnaryOp.ADD_SCALAR, u, keep, u);
         Tensor scale = Tensors.full(be.device(), like.dtype(), Shape.of(1), 1 / keep);
@@ -61,6 +76,18 @@ final class DropSchedule {
         u.close();
         scale.close();
         return m;
+    }
+
+    /** U[0, 1) of {@code shape}: this shard's samples of the global batch's draw. */
+    private Tensor uniform(Backend be, Tensor like, Shape shape, long site) {
+        if (globalBatch == 0 || globalBatch == shape.dim(0)) return Tensors.uniform(be.device(), like.dtype(), shape, seedFor(site), 0, 1);
+        int[] dims = shape.dims().clone();
+        dims[0] = globalBatch;
+        Tensor all = Tensors.uniform(be.device(), like.dtype(), Shape.of(dims), seedFor(site), 0, 1);
+        long perSample = shape.numel() / shape.dim(0);
+        Tensor mine = Tensors.contiguousCopy(Tensors.view(all, shape, all.strides(), all.offset() + offset * perSample));
+        all.close();
+        return mine;
     }
 
     long seedFor(long site) { return mix(mix(mix(seed) ^ iteration) ^ site); }

@@ -121,6 +121,13 @@ public final class FixedNetwork extends Module {
      */
     public void setStep(long seed, long iteration, double progress) { drops.set(seed, iteration, progress); }
 
+    /**
+     * For a data-parallel rank holding samples [offset, offset + N) of each global batch of
+     * {@code globalBatch}: dropout and drop-path masks are drawn for the global batch, so every
+     * sample gets the mask one process would give it.
+     */
+    public void setShard(int offset, int globalBatch) { drops.shard(offset, globalBatch); }
+
     @Override
     public Tensor forward(Tensor x) { return endpoints(x).get("logits"); }
 
