@@ -70,6 +70,12 @@ final class SearchCommand implements Callable<Integer> {
     Double archWeightDecay;
     @Option(names = "--arch-betas", split = ",", paramLabel = "B1,B2", description = "Adam betas for α, β (default 0.9,0.999).")
     double[] archBetas;
+    @Option(names = "--arch-order", description = "Architecture gradient: 1 = first order (the paper's), 2 = the unrolled second-order gradient "
+            + "of DARTS through one virtual weight step (about four passes per architecture step instead of one; docs/03-bilevel.md §9). Default 1.")
+    Integer archOrder;
+    @Option(names = "--unrolled-lr", paramLabel = "XI", description = "ξ of the second-order virtual weight step (default: the current weight "
+            + "learning rate of the cosine schedule, as DARTS; 0 gives the first-order gradient).")
+    Double unrolledLr;
     @Option(names = "--train-images", description = "Training images, split into halves A and B (synthetic: small 80, paper 2975).")
     Integer trainImages;
     @Option(names = "--val-images", description = "Validation images scored after each epoch (small 16, paper 500).")
@@ -116,15 +122,21 @@ final class SearchCommand implements Callable<Integer> {
             cfg = resolve(name, realTrain);
             dir = DataChoice.newRunDir(spec.commandLine(), out, "search");
         }
+        if (graphs && cfg.archOrder() == 2) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--arch-order 2 cannot run with --cuda-graphs: the step reads "
+                    + "‖∇_w' L_val‖ on the host between its passes (ε = 0.01/‖·‖); run without --cuda-graphs");
+        }
         int nThreads = threads != null ? threads : cfg.threads();
         Parallel.setThreads(nThreads);
         Dataset[] sets = DataChoice.trainAndVal(spec.commandLine(), cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.crop(),
                 cfg.valImages(), cfg.crop(), cfg.seed());
         Dataset train = sets[0], val = sets[1];
         java.io.PrintStream console = System.out;
-        console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d, %d epochs (architecture from %d), %d iterations, %d threads, %s%n",
+        console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d, %d epochs (architecture from %d%s), %d iterations, %d threads, %s%n",
                 resume != null ? "resuming " + dir : "run " + dir, cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), cfg.crop(), cfg.batch(),
-                cfg.epochs(), cfg.archStartEpoch(), cfg.totalIterations(), nThreads, dev);
+                cfg.epochs(), cfg.archStartEpoch(), cfg.archOrder() == 2 ? ", second order, ξ = "
+                        + (cfg.unrolledLr() == null ? "the weight lr" : String.valueOf(cfg.unrolledLr())) : "",
+                cfg.totalIterations(), nThreads, dev);
         try (GracefulStop stop = new GracefulStop("adl-search-stop")) {
             try {
                 return runLoop(cfg, dir, train, val, console, stop, dev, graphs);
@@ -172,7 +184,8 @@ final class SearchCommand implements Callable<Integer> {
                     or(archWeightDecay, SearchPreset.ARCH_WEIGHT_DECAY),
                     archBetas != null ? archBetas[0] : SearchPreset.ARCH_BETA1, archBetas != null ? archBetas[1] : SearchPreset.ARCH_BETA2,
                     or(trainImages, realTrain != null ? realTrain.size() : p.trainImages), or(valImages, p.valImages), or(seed, 0L),
-                    or(threads, Runtime.getRuntime().availableProcessors()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3));
+                    or(threads, Runtime.getRuntime().availableProcessors()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3))
+                    .withArchOrder(or(archOrder, 1), unrolledLr);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
