@@ -12,6 +12,7 @@ import adl.memory.MemoryStats;
 import adl.memory.Scope;
 import adl.nas.Architect;
 import adl.nas.SuperNet;
+import adl.nas.UnrolledArchitect;
 import adl.nn.Init;
 import adl.nas.WeightStep;
 import adl.data.Batch;
@@ -28,9 +29,9 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * {@code adl bench search-step}: time one full first-order search iteration (architecture step:
- * α, β gradients only, Adam; then weight step: weight gradients only, SGD) of the DESIGN §5
- * supernet on random data with 19 classes. Result line:
+ * {@code adl bench search-step}: time one full search iteration (architecture step: α, β gradients
+ * only, Adam — first order, or with {@code --arch-order 2} the unrolled second-order step; then
+ * weight step: weight gradients only, SGD) of the supernet (docs/02-search-space.md) on random data with 19 classes. Result line:
  * {@code search-step: median_ms=<number> peak_rss_mb=<number>} (then one line of engine-tensor memory);
  * {@code --profile} prints a per-op-family table (lines {@code profile: ...}) before it. Peer: scripts/search_step_torch.py.
  * With {@code --cuda-graphs} (CUDA only) the iteration is the search's own graph path
@@ -58,6 +59,10 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
             + "per iteration (lines starting 'profile:', before the search-step line).") boolean profile;
     @Option(names = "--cuda-graphs", description = "Time replays of the captured iteration (CUDA only; ignored with a notice on the CPU). "
             + "Not yet verified on a GPU.") boolean cudaGraphs;
+    @Option(names = "--arch-order", description = "1: first-order architecture step (default); 2: the unrolled second-order step "
+            + "(virtual weight step on the iteration's A batch, ξ = --unrolled-lr; docs/03-bilevel.md §9).") int archOrder = 1;
+    @Option(names = "--unrolled-lr", description = "ξ of the second-order step (default ${DEFAULT-VALUE}, the weight learning rate).")
+    double unrolledLr = 0.025;
 
     static final int CLASSES = 19;
 
@@ -68,10 +73,15 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
         if (crop < 16 || batch < 2 || iters < 1 || warmup < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "need --crop >= 16, --batch >= 2, --iters >= 1, --warmup >= 0");
         }
+        if (archOrder != 1 && archOrder != 2) throw new CommandLine.ParameterException(spec.commandLine(), "--arch-order must be 1 or 2, got " + archOrder);
         Device dev = DeviceOption.resolve(spec.commandLine(), "bench search-step", device, spec.commandLine().getErr());
         if (dev == null) return 2;
         this.dev = dev;
         boolean graphs = DeviceOption.cudaGraphs(cudaGraphs, dev, "bench search-step", spec.commandLine().getErr());
+        if (graphs && archOrder == 2) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--arch-order 2 cannot run with --cuda-graphs: the step reads "
+                    + "‖∇_w' L_val‖ on the host between its passes; run without --cuda-graphs");
+        }
         int untimed = graphs ? Math.max(warmup, SearchGraphs.WARMUP + 1) : warmup;
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         Parallel.setThreads(nThreads);
@@ -81,8 +91,9 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
             long weightScalars = 0;
             for (Tensor w : net.weightParameters()) weightScalars += w.numel();
             long archScalars = net.arch().alpha().numel() + net.arch().beta().numel();
-            out.printf(Locale.ROOT, "adl-engine bench search-step: %s, threads=%d, crop=%d, batch=%d, F=%d, L=%d, B=%d%s, java %s%n",
-                    dev, nThreads, crop, batch, filterMultiplier, layers, blocks, recompute ? ", recompute" : "", Runtime.version());
+            out.printf(Locale.ROOT, "adl-engine bench search-step: %s, threads=%d, crop=%d, batch=%d, F=%d, L=%d, B=%d%s, arch-order=%d%s, java %s%n",
+                    dev, nThreads, crop, batch, filterMultiplier, layers, blocks, recompute ? ", recompute" : "", archOrder,
+                    archOrder == 2 ? String.format(Locale.ROOT, " (ξ=%g)", unrolledLr) : "", Runtime.version());
             out.printf(Locale.ROOT, "params: weights=%d arch=%d%n", weightScalars, archScalars);
             if (graphs) {
                 out.printf(Locale.ROOT, "cuda graphs: %d eager iterations, 1 capture, then replays (%d untimed in all)%n", SearchGraphs.WARMUP, untimed);
@@ -91,13 +102,16 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
             try (WeightStep sgd = new WeightStep(net, 0.025, 0.9, 3e-4); Architect architect = new Architect(net, 3e-3, 0.9, 0.999, 1e-3);
                  SearchGraphs captured = graphs ? new SearchGraphs(dev, net, sgd, architect) : null) {
                 SplittableRandom rng = new SplittableRandom(seed);
+                UnrolledArchitect unrolled = archOrder == 2 ? new UnrolledArchitect(net, architect, sgd.optimizer()) : null;
+                java.util.List<Double> archMillis = new java.util.ArrayList<>();
                 HeapGuard heap = HeapGuard.fromSystemProperty();
                 // the heap guard runs inside the timed region: its collections are part of the iteration's cost
                 Runnable step = graphs ? () -> {
                     graphIteration(captured, rng);
                     heap.afterStep();
-                } : () -> iteration(net, sgd, architect, rng, heap);
+                } : () -> iteration(net, sgd, architect, unrolled, rng, heap, archMillis);
                 for (int i = 0; i < untimed; i++) step.run();
+                archMillis.clear();
                 ProfilingBackend profiler = null;
                 if (profile && dev.kind() == Device.Kind.CPU) {
                     profiler = Device.profileCpu();
@@ -117,22 +131,38 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
                 out.printf(Locale.ROOT, "search-step: median_ms=%.1f peak_rss_mb=%.1f%s%n", ms, PeakRss.megabytes(), deviceMemory);
                 out.printf(Locale.ROOT, "(engine tensors: peak %.1f MB live; %d full heap collections by the heap guard)%n",
                         MemoryStats.peakBytes() / 1e6, heap.collections());
+                if (!archMillis.isEmpty()) {
+                    out.printf(Locale.ROOT, "arch-step: order=%d median_ms=%.1f (of the iteration above)%n", archOrder,
+                            Timing.median(archMillis.stream().mapToDouble(Double::doubleValue).toArray()));
+                }
             }
         }
         out.flush();
         return 0;
     }
 
-    /** Architecture step, then weight step, each in its own scope with the heap guard after it (as the search loop does). */
-    private void iteration(SuperNet net, WeightStep weights, Architect architect, SplittableRandom rng, HeapGuard heap) {
-        try (Scope s = Scope.open()) {
-            architect.step(images(rng), labels(rng));
+    /**
+     * Architecture step, then weight step, each in its own scope with the heap guard after it (as the
+     * search loop does); the architecture step's wall time goes to {@code archMillis}. Second order:
+     * the A batch is made first and used by both steps, as in the search loop.
+     */
+    private void iteration(SuperNet net, WeightStep weights, Architect architect, UnrolledArchitect unrolled, SplittableRandom rng,
+                           HeapGuard heap, java.util.List<Double> archMillis) {
+        try (Scope batchA = Scope.open()) {
+            Tensor xA = images(rng), yA = labels(rng);
+            try (Scope s = Scope.open()) {
+                Tensor xB = images(rng), yB = labels(rng);
+                long t0 = System.nanoTime();
+                if (unrolled == null) architect.step(xB, yB);
+                else unrolled.step(xA, yA, xB, yB, unrolledLr);
+                archMillis.add((System.nanoTime() - t0) / 1e6);
+            }
+            heap.afterStep();
+            try (Scope s = Scope.open()) {
+                weights.step(xA, yA, 0.025);
+            }
+            heap.afterStep();
         }
-        heap.afterStep();
-        try (Scope s = Scope.open()) {
-            weights.step(images(rng), labels(rng), 0.025);
-        }
-        heap.afterStep();
     }
 
     /** The search's graph iteration on random host batches (weight step, then architecture step). */

@@ -70,6 +70,12 @@ final class SearchCommand implements Callable<Integer> {
     Double archWeightDecay;
     @Option(names = "--arch-betas", split = ",", paramLabel = "B1,B2", description = "Adam betas for α, β (default 0.9,0.999).")
     double[] archBetas;
+    @Option(names = "--arch-order", description = "Architecture gradient: 1 = first order (the paper's), 2 = the unrolled second-order gradient "
+            + "of DARTS through one virtual weight step (about four passes per architecture step instead of one; docs/03-bilevel.md §9). Default 1.")
+    Integer archOrder;
+    @Option(names = "--unrolled-lr", paramLabel = "XI", description = "ξ of the second-order virtual weight step (default: the current weight "
+            + "learning rate of the cosine schedule, as DARTS; 0 gives the first-order gradient).")
+    Double unrolledLr;
     @Option(names = "--train-images", description = "Training images, split into halves A and B (synthetic: small 80, paper 2975).")
     Integer trainImages;
     @Option(names = "--val-images", description = "Validation images scored after each epoch (small 16, paper 500).")
@@ -128,6 +134,10 @@ final class SearchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
+        if (cfg.archOrder() == 2 && par.size() > 1) {
+            throw new CommandLine.ParameterException(cl, "--arch-order 2 cannot run in a multi-process job yet: its ε = 0.01/‖∇_w' L_val‖ needs the norm "
+                    + "over all ranks' gradients; run it as one process");
+        }
         int nThreads = Threads.resolve(cl, threads != null ? threads : Job.world().parallel() ? Job.defaultThreads() : cfg.threads(), oversubscribe, cl.getErr());
         Dataset[] sets = DataChoice.trainAndVal(cl, cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.crop(),
                 cfg.valImages(), cfg.crop(), cfg.seed());
@@ -135,12 +145,18 @@ final class SearchCommand implements Callable<Integer> {
         Device dev = DeviceOption.resolve(cl, "search", Job.device(device), cl.getErr());
         if (dev == null) return 2;
         boolean graphs = DeviceOption.cudaGraphs(cudaGraphs, dev, "search", cl.getErr());
+        if (graphs && cfg.archOrder() == 2) {
+            throw new CommandLine.ParameterException(cl, "--arch-order 2 cannot run with --cuda-graphs: the step reads "
+                    + "‖∇_w' L_val‖ on the host between its passes (ε = 0.01/‖·‖); run without --cuda-graphs");
+        }
         Parallel.setThreads(nThreads);
         java.io.PrintStream console = Job.console();
-        console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d%s, %d epochs (architecture from %d), %d iterations, %d threads, %s%n",
+        console.printf(Locale.ROOT, "search: %s, %d layers, B %d, F %d, crop %d, batch %d%s, %d epochs (architecture from %d%s), %d iterations, %d threads, %s%n",
                 resume != null ? "resuming " + dir : "run " + dir, cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), cfg.crop(), cfg.batch(),
                 par.size() > 1 ? " (" + par.localBatch(cfg.batch()) + " per process × " + par.size() + " processes" + (par.syncBn() ? ", synchronised batch norm" : "") + ")" : "",
-                cfg.epochs(), cfg.archStartEpoch(), cfg.totalIterations(), nThreads, dev);
+                cfg.epochs(), cfg.archStartEpoch(), cfg.archOrder() == 2 ? ", second order, ξ = "
+                        + (cfg.unrolledLr() == null ? "the weight lr" : String.valueOf(cfg.unrolledLr())) : "",
+                cfg.totalIterations(), nThreads, dev);
         try (GracefulStop stop = new GracefulStop("adl-search-stop")) {
             try {
                 return runLoop(cfg, dir, train, val, console, stop, dev, graphs, par);
@@ -226,7 +242,8 @@ final class SearchCommand implements Callable<Integer> {
                     or(archWeightDecay, SearchPreset.ARCH_WEIGHT_DECAY),
                     archBetas != null ? archBetas[0] : SearchPreset.ARCH_BETA1, archBetas != null ? archBetas[1] : SearchPreset.ARCH_BETA2,
                     or(trainImages, realTrain != null ? realTrain.size() : p.trainImages), or(valImages, p.valImages), or(seed, 0L),
-                    or(threads, Job.defaultThreads()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3), recompute);
+                    or(threads, Job.defaultThreads()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3))
+                    .withRecompute(recompute).withArchOrder(or(archOrder, 1), unrolledLr);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -47,8 +47,9 @@ public final class BatchNorm2d extends Module {
         if (x.rank() != 4 || x.dim(1) != features) {
             throw new IllegalArgumentException("BatchNorm2d(" + features + ") expects x [N, " + features + ", H, W], got " + x.shape());
         }
-        // a recomputation for backward (Checkpoint) gives the same output and leaves the statistics alone
-        boolean again = isTraining() && Checkpoint.recomputing();
+        // a recomputation for backward (Checkpoint) gives the same output and leaves the statistics alone,
+        // as does a pass under FrozenRunningStats
+        boolean again = isTraining() && (Checkpoint.recomputing() || FrozenRunningStats.active());
         Tensor y = NormOps.batchNorm(x, weight, bias, again ? null : runningMean, again ? null : runningVar, isTraining(), momentum, eps);
         if (isTraining() && !again) batches++;
         return y;

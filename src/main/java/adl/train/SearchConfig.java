@@ -1,5 +1,6 @@
 package adl.train;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -16,6 +17,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param recompute     recompute the cell edges' candidate ops in backward (gradients equal up to summation
  *                      order, so it can change the numbers: stored, and restored on resume). Written only when
  *                      true, so that a config.json without it reads the same in older and newer versions.
+ * @param archOrder     1: first-order architecture gradient (the paper's); 2: the unrolled second-order one
+ *                      (docs/03-bilevel.md §9); absent in an older config.json, read as 1
+ * @param unrolledLr    ξ of the second-order virtual step; null = the current weight learning rate
  */
 public record SearchConfig(
         @JsonProperty("dataset") String dataset,
@@ -44,9 +48,13 @@ public record SearchConfig(
         @JsonProperty("threads") int threads,
         @JsonProperty("checkpoint_minutes") double checkpointMinutes,
         @JsonProperty("keep_checkpoints") int keepCheckpoints,
-        @JsonProperty("recompute") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean recompute) {
+        @JsonProperty("recompute") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean recompute,
+        @JsonProperty("arch_order") Integer archOrder,
+        @JsonProperty("unrolled_lr") Double unrolledLr) {
 
+    @JsonCreator
     public SearchConfig {
+        if (archOrder == null) archOrder = 1; // a config.json from before the option: first order
         require(resize > 0 && resize <= 4, "--resize must be in (0, 4] (0.5 = half resolution)");
         require(layers >= 1, "--layers must be >= 1");
         require(blocks >= 1, "--blocks must be >= 1");
@@ -66,7 +74,36 @@ public record SearchConfig(
         require(threads >= 1, "--threads must be >= 1");
         require(checkpointMinutes > 0, "--checkpoint-minutes must be > 0");
         require(keepCheckpoints >= 1, "--keep-checkpoints must be >= 1");
+        require(archOrder == 1 || archOrder == 2, "--arch-order must be 1 or 2, got " + archOrder);
+        require(unrolledLr == null || (unrolledLr >= 0 && !unrolledLr.isInfinite()), "--unrolled-lr must be >= 0, got " + unrolledLr);
     }
+
+    /** First order (the paper's): the settings above without the second-order options. */
+    public SearchConfig(String dataset, String data, double resize, String device, int layers, int blocks, int filterMultiplier, int crop,
+                        int batch, int epochs, int archStartEpoch, int itersPerEpoch, double lr, double lrMin, double momentum,
+                        double weightDecay, double archLr, double archWeightDecay, double archBeta1, double archBeta2, int trainImages,
+                        int valImages, long seed, int threads, double checkpointMinutes, int keepCheckpoints) {
+        this(dataset, data, resize, device, layers, blocks, filterMultiplier, crop, batch, epochs, archStartEpoch, itersPerEpoch, lr, lrMin,
+                momentum, weightDecay, archLr, archWeightDecay, archBeta1, archBeta2, trainImages, valImages, seed, threads,
+                checkpointMinutes, keepCheckpoints, false, 1, null);
+    }
+
+    /** The same settings with --recompute on or off. */
+    public SearchConfig withRecompute(boolean on) {
+        return new SearchConfig(dataset, data, resize, device, layers, blocks, filterMultiplier, crop, batch, epochs, archStartEpoch,
+                itersPerEpoch, lr, lrMin, momentum, weightDecay, archLr, archWeightDecay, archBeta1, archBeta2, trainImages, valImages,
+                seed, threads, checkpointMinutes, keepCheckpoints, on, archOrder, unrolledLr);
+    }
+
+    /** The same settings with the architecture gradient's order (1 or 2) and ξ (null: the current weight learning rate). */
+    public SearchConfig withArchOrder(int order, Double xi) {
+        return new SearchConfig(dataset, data, resize, device, layers, blocks, filterMultiplier, crop, batch, epochs, archStartEpoch,
+                itersPerEpoch, lr, lrMin, momentum, weightDecay, archLr, archWeightDecay, archBeta1, archBeta2, trainImages, valImages,
+                seed, threads, checkpointMinutes, keepCheckpoints, recompute, order, xi);
+    }
+
+    /** ξ of the second-order step at weight learning rate {@code lr}: --unrolled-lr, or lr itself (as DARTS). */
+    public double unrolledLr(double lr) { return unrolledLr != null ? unrolledLr : lr; }
 
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
@@ -76,7 +113,7 @@ public record SearchConfig(
     public SearchConfig withEpochs(int n) {
         return new SearchConfig(dataset, data, resize, device, layers, blocks, filterMultiplier, crop, batch, n, archStartEpoch, itersPerEpoch,
                 lr, lrMin, momentum, weightDecay, archLr, archWeightDecay, archBeta1, archBeta2, trainImages, valImages, seed, threads,
-                checkpointMinutes, keepCheckpoints, recompute);
+                checkpointMinutes, keepCheckpoints, recompute, archOrder, unrolledLr);
     }
 
     /** Size of the A half (weights): ⌈n/2⌉. */

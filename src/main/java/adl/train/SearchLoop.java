@@ -12,6 +12,7 @@ import adl.memory.Scope;
 import adl.nas.Architect;
 import adl.nas.Architecture;
 import adl.nas.SuperNet;
+import adl.nas.UnrolledArchitect;
 import adl.nas.WeightStep;
 import adl.nn.Init;
 import adl.optim.CosineSchedule;
@@ -26,9 +27,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The bilevel search (paper §4.2, first order): per iteration one SGD step on the weights from a
- * batch of A, then — from the architecture start epoch on — one Adam step on α, β from a batch of
- * B; validation, decoding, plots and a checkpoint after every epoch; a checkpoint on a time
+ * The bilevel search (paper §4.2, first order; second order with --arch-order 2, docs/03-bilevel.md
+ * §9): per iteration one SGD step on the weights from a batch of A, then — from the architecture
+ * start epoch on — one Adam step on α, β from a batch of B; validation, decoding, plots and a checkpoint after every epoch; a checkpoint on a time
  * interval and when asked to stop. {@link #run} continues from the newest checkpoint of the run
  * directory when there is one, reproducing an uninterrupted run bit for bit.
  */
@@ -46,6 +47,8 @@ public final class SearchLoop implements AutoCloseable {
     private final SuperNet net;
     private final WeightStep weightStep;
     private final Architect architect;
+    /** The second-order architecture step (--arch-order 2), else null. */
+    private final UnrolledArchitect unrolled;
     private final CosineSchedule schedule;
     private final EpochPlots plots;
     private SearchState state = SearchState.start();
@@ -90,6 +93,10 @@ public final class SearchLoop implements AutoCloseable {
         if (cudaGraphs && device.kind() != Device.Kind.CUDA) {
             throw new IllegalArgumentException("CUDA graphs need a CUDA device, not " + device);
         }
+        if (cudaGraphs && cfg.archOrder() == 2) {
+            throw new IllegalArgumentException("--arch-order 2 cannot run as a CUDA graph: its finite-difference radius ε = 0.01/‖∇_w' L_val‖ "
+                    + "is read on the host in the middle of the step; run without --cuda-graphs");
+        }
         this.device = device;
         if (train.size() < cfg.trainImages()) {
             throw new IllegalArgumentException(train.name() + " has " + train.size() + " images, the config asks for " + cfg.trainImages());
@@ -105,6 +112,7 @@ public final class SearchLoop implements AutoCloseable {
                 new SuperNet.Config(cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), train.numClasses()));
         this.weightStep = new WeightStep(net, cfg.lr(), cfg.momentum(), cfg.weightDecay());
         this.architect = new Architect(net, cfg.archLr(), cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay());
+        this.unrolled = cfg.archOrder() == 2 ? new UnrolledArchitect(net, architect, weightStep.optimizer()) : null;
         this.schedule = new CosineSchedule(cfg.lr(), cfg.lrMin(), cfg.totalIterations());
         this.plots = new EpochPlots(files);
         this.graphs = cudaGraphs ? new SearchGraphs(device, net, weightStep, architect) : null;
@@ -311,24 +319,32 @@ public final class SearchLoop implements AutoCloseable {
         listener.iteration(epoch, global + 1, cfg.totalIterations(), trainLoss, archLoss, lr);
     }
 
-    /** The eager iteration: weight step on a batch of A, then (archStep) the architecture step on a batch of B; {weight loss, arch loss or NaN}. */
+    /**
+     * The eager iteration: weight step on a batch of A, then (archStep) the architecture step on a
+     * batch of B — first order, or second order ({@link UnrolledArchitect}: its virtual step uses the
+     * same A batch, at the weights after the weight step, with ξ = --unrolled-lr or the current lr);
+     * {weight loss, arch loss or NaN}.
+     */
     private double[] eagerSteps(int epoch, int it, long global, double lr, boolean archStep) {
         double trainLoss, archLoss = Double.NaN;
-        try (Scope s = Scope.open()) {
+        try (Scope batches = Scope.open()) {
             Batch a = Batch.of(loaderA.take(global), device);
-            trainLoss = weightStep.step(a.images(), a.labels(), lr);
-        } catch (ArithmeticException e) {
-            throw nonFinite(e.getMessage(), epoch, global);
-        }
-        heap.afterStep();
-        if (archStep) {
             try (Scope s = Scope.open()) {
-                Batch b = Batch.of(loaderB.take(state.archSteps()), device);
-                archLoss = architect.step(b.images(), b.labels());
+                trainLoss = weightStep.step(a.images(), a.labels(), lr);
             } catch (ArithmeticException e) {
                 throw nonFinite(e.getMessage(), epoch, global);
             }
             heap.afterStep();
+            if (archStep) {
+                try (Scope s = Scope.open()) {
+                    Batch b = Batch.of(loaderB.take(state.archSteps()), device);
+                    archLoss = unrolled == null ? architect.step(b.images(), b.labels())
+                            : unrolled.step(a.images(), a.labels(), b.images(), b.labels(), cfg.unrolledLr(lr));
+                } catch (ArithmeticException e) {
+                    throw nonFinite(e.getMessage(), epoch, global);
+                }
+                heap.afterStep();
+            }
         }
         return new double[] {trainLoss, archLoss};
     }

@@ -219,7 +219,7 @@ class HostileSearchRunTest {
         on = new SearchConfig(on.dataset(), on.data(), on.resize(), on.device(), on.layers(), on.blocks(), on.filterMultiplier(), on.crop(),
                 on.batch(), on.epochs(), on.archStartEpoch(), on.itersPerEpoch(), on.lr(), on.lrMin(), on.momentum(), on.weightDecay(), on.archLr(),
                 on.archWeightDecay(), on.archBeta1(), on.archBeta2(), on.trainImages(), on.valImages(), on.seed(), on.threads(),
-                on.checkpointMinutes(), on.keepCheckpoints(), true);
+                on.checkpointMinutes(), on.keepCheckpoints(), true, 1, null);
         new RunFiles(run).writeJson(RunFiles.CONFIG, on);
         assertTrue(Files.readString(run.resolve("config.json")).contains("\"recompute\" : true"));
         assertTrue(new RunFiles(run).readJson(RunFiles.CONFIG, SearchConfig.class).recompute(), "restored on resume");

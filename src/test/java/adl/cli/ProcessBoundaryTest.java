@@ -141,7 +141,7 @@ class ProcessBoundaryTest {
     @Test void aCheckpointLargerThanTheHeapIsRefusedBeforeReading() throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
         new RunFiles(run).writeJson(RunFiles.CONFIG, new adl.train.SearchConfig("synthetic", null, 1, "cpu", 2, 2, 2, 24, 2, 2, 1, 0, 0.025, 0.001,
-                0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 8, 2, 0, 1, 10, 3, false));
+                0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 8, 2, 0, 1, 10, 3, false, 1, null));
         Path big = run.resolve("big.safetensors");
         adl.train.Safetensors.write(big, java.util.Map.of("arch.alpha", adl.train.Safetensors.Entry.of(new int[] {8_000_000}, new float[8_000_000])),
                 java.util.Map.of());

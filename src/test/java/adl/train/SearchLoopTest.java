@@ -27,7 +27,7 @@ class SearchLoopTest {
 
     static SearchConfig tiny(int epochs, double checkpointMinutes, double lr, int itersPerEpoch) {
         return new SearchConfig("synthetic", null, 1.0, "cpu", 2, 2, 2, 24, 2, epochs, 1, itersPerEpoch,
-                lr, 0.001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 8, 4, 7, 2, checkpointMinutes, 3, false);
+                lr, 0.001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 8, 4, 7, 2, checkpointMinutes, 3, false, 1, null);
     }
 
     static SearchLoop loop(SearchConfig c, Path dir, SearchListener l, StopSignal stop) {
@@ -189,7 +189,7 @@ class SearchLoopTest {
 
     @Test void aShortSearchLowersTheValidationLoss() throws IOException {
         SearchConfig c = new SearchConfig("synthetic", null, 1.0, "cpu", 2, 2, 2, 24, 2, 5, 2, 0,
-                0.05, 0.001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 16, 4, 11, 2, 60, 2, false);
+                0.05, 0.001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 16, 4, 11, 2, 60, 2, false, 1, null);
         runFully(c, tmp.resolve("learn"));
         List<Double> val = Files.readAllLines(tmp.resolve("learn").resolve(RunFiles.METRICS)).stream().skip(1)
                 .map(l -> l.split(",", -1)[4]).filter(v -> !v.isEmpty()).map(Double::parseDouble).toList();

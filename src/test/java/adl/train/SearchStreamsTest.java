@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class SearchStreamsTest {
     /** 4 epochs of 3 iterations, architecture steps from epoch 2 on; 3 images per batch. */
     static final SearchConfig CFG = new SearchConfig("synthetic", null, 1.0, "cpu", 2, 2, 2, 16, 3, 4, 2, 3,
-            0.025, 0.001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 14, 4, 21, 2, 10, 3, false);
+            0.025, 0.001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 14, 4, 21, 2, 10, 3, false, 1, null);
 
     @Test void streamsReproduceTheLoopsOwnBatchesFromAnyStart() {
         SyntheticDataset train = new SyntheticDataset("train", CFG.trainImages(), CFG.crop(), CFG.crop(), CFG.seed());
