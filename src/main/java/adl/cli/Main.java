@@ -34,6 +34,7 @@ public final class Main implements Runnable {
         cl.addSubcommand("eval", new EvalCommand());
         cl.addSubcommand("predict", new PredictCommand());
         cl.addSubcommand("devices", new DevicesCommand());
+        cl.addSubcommand("export", new ExportCommand());
         cl.addSubcommand("info", new InfoCommand());
         cl.addSubcommand("selftest", new SelftestCommand());
         cl.addSubcommand("bench", new BenchCommand());
