@@ -35,6 +35,7 @@ public final class Main implements Runnable {
         cl.addSubcommand("predict", new PredictCommand());
         cl.addSubcommand("devices", new DevicesCommand());
         cl.addSubcommand("export", new ExportCommand());
+        cl.addSubcommand("report", new ReportCommand());
         cl.addSubcommand("info", new InfoCommand());
         cl.addSubcommand("selftest", new SelftestCommand());
         cl.addSubcommand("bench", new BenchCommand());

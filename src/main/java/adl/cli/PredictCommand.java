@@ -11,6 +11,7 @@ import adl.tensor.Shape;
 import adl.tensor.Tensor;
 import adl.train.Safetensors;
 import adl.train.eval.Inference;
+import adl.train.eval.Legend;
 import adl.train.eval.MaskImages;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,6 +41,9 @@ final class PredictCommand implements Callable<Integer> {
     Path output;
     @Option(names = "--overlay", description = "Blend the mask over the image (alpha " + MaskImages.DEFAULT_ALPHA + ").")
     boolean overlay;
+    @Option(names = "--legend", negatable = true, description = "Add a class legend (the classes present, with their share of the pixels) "
+            + "to the right of each PNG. Default: on with --overlay, off for plain masks (whose pixels stay the label map).")
+    Boolean legend;
     @Option(names = "--save-logits", description = "Also write <name>.logits.safetensors: the network input [1, 3, H, W] as 'input' and its "
             + "single-scale logits [1, K, H, W] as 'logits' (for scripts/interop/fixed_network_torch.py --compare).")
     boolean saveLogits;
@@ -57,6 +61,7 @@ final class PredictCommand implements Callable<Integer> {
         try (TrainedRun r = TrainedRun.open(spec.commandLine(), run, checkpoint, dev)) {
             Inference inference = new Inference(r.net, dev);
             int[][] palette = r.palette().colors();
+            boolean withLegend = legend != null ? legend : overlay;
             Files.createDirectories(output);
             int n = 0;
             for (Path image : listing.images()) {
@@ -66,7 +71,8 @@ final class PredictCommand implements Callable<Integer> {
                 int[] labels = inference.predict(chw, h, w);
                 Path png = output.resolve(ImageFiles.baseName(image) + ".png");
                 if (saveLogits) writeLogits(r, dev, chw, h, w, output.resolve(ImageFiles.baseName(image) + ".logits.safetensors"));
-                MaskImages.writePng(png, overlay ? MaskImages.overlay(img, labels, palette, MaskImages.DEFAULT_ALPHA) : MaskImages.colorize(labels, h, w, palette));
+                BufferedImage mask = overlay ? MaskImages.overlay(img, labels, palette, MaskImages.DEFAULT_ALPHA) : MaskImages.colorize(labels, h, w, palette);
+                MaskImages.writePng(png, withLegend ? Legend.besides(mask, labels, r.palette()) : mask);
                 out.printf(Locale.ROOT, "%s -> %s (%dx%d)%n", image, png, w, h);
                 out.flush();
                 n++;

@@ -57,15 +57,15 @@ final class EpochPlots {
     private void writeAll(SuperNet net, Architecture arch) throws IOException {
         CurvePlot.write(files.file(CURVES), readMetrics(files.file(RunFiles.METRICS)));
         String[] ops = Arrays.stream(Primitive.values()).map(Primitive::paperName).toArray(String[]::new);
-        AlphaHeatmap.write(files.file(ALPHA), net.arch().alphaValues(), ops, net.topology().blocks());
-        TrellisLayout layout = net.trellis().layout();
-        TrellisPlot.write(files.file(TRELLIS), layout.normalize(net.arch().betaValues()), arch.path(), layout.layers());
         List<String> names = new ArrayList<>();
         List<Integer> inputs = new ArrayList<>();
         for (CellDecoder.Edge e : arch.cell()) {
             names.add(e.op().paperName());
             inputs.add(e.input());
         }
+        AlphaHeatmap.write(files.file(ALPHA), net.arch().alphaValues(), ops, net.topology().blocks(), names, inputs);
+        TrellisLayout layout = net.trellis().layout();
+        TrellisPlot.write(files.file(TRELLIS), layout.normalize(net.arch().betaValues()), arch.path(), layout.layers());
         CellPlot.write(files.file(CELL), names, inputs, arch.blocks());
     }
 

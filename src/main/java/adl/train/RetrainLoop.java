@@ -22,6 +22,10 @@ import adl.optim.SGD;
 import adl.tensor.Tensor;
 import adl.train.eval.MaskImages;
 import adl.train.plot.CurvePlot;
+import adl.train.report.RetrainReport;
+import adl.train.report.RunStats;
+import adl.data.Palette;
+import adl.nas.retrain.FixedNetwork;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -212,7 +216,8 @@ public final class RetrainLoop {
     }
 
     private void evaluate(double secondsBefore) throws IOException {
-        double[] lossAndMiou = Validation.score(net, val, cfg.valImages(), cfg.batch(), device);
+        Validation.Scores scores = Validation.run(net, val, cfg.valImages(), cfg.batch(), device);
+        double[] lossAndMiou = scores.lossAndMiou();
         double seconds = secondsBefore + (System.nanoTime() - sessionStartNanos) / 1e9;
         boolean best = lossAndMiou[1] > state.bestMiou();
         int done = state.epoch();
@@ -225,6 +230,14 @@ public final class RetrainLoop {
         }
         Path written = checkpoint();
         if (best) RunFiles.writeAtomically(files.bestCheckpoint(), Files.readAllBytes(written));
+        if (net instanceof FixedNetwork fixed) {
+            try {
+                RunStats.recordPeak(files.dir());
+                RetrainReport.write(files.dir(), new RetrainReport.Inputs(fixed, val, new Palette(val.classes(), val.palette()), scores.confusion(), cfg.crop(), device), false);
+            } catch (IOException | RuntimeException e) {
+                listener.message("warning: could not write report.html: " + e.getMessage());
+            }
+        }
         listener.epochEnd(done, lossAndMiou[0], lossAndMiou[1], architecture);
     }
 

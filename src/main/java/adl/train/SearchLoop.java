@@ -12,6 +12,8 @@ import adl.memory.Scope;
 import adl.nas.Architect;
 import adl.nas.Architecture;
 import adl.nas.SuperNet;
+import adl.train.report.RunStats;
+import adl.train.report.SearchReport;
 import adl.nas.WeightStep;
 import adl.nn.Init;
 import adl.optim.CosineSchedule;
@@ -286,6 +288,12 @@ public final class SearchLoop implements AutoCloseable {
         files.writeAtomically(RunFiles.ARCHITECTURE, arch.toJson() + "\n");
         files.appendLine(RunFiles.HISTORY, null, "{\"epoch\":" + epoch + ",\"architecture\":" + arch.toJson().replaceAll("\\s+", "") + "}");
         plots.write(net, arch, listener);
+        try {
+            RunStats.recordPeak(files.dir());
+            SearchReport.write(files.dir(), false);
+        } catch (IOException | RuntimeException e) {
+            listener.message("warning: could not write report.html: " + e.getMessage());
+        }
         Path written = checkpoint();
         if (best) RunFiles.writeAtomically(files.bestCheckpoint(), Files.readAllBytes(written));
         listener.epochEnd(epoch, lossAndMiou[0], lossAndMiou[1], arch);
