@@ -30,9 +30,9 @@ import java.util.concurrent.Callable;
  * {@code --arch} exports an architecture with freshly initialised weights, or those of {@code --checkpoint}.
  */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Export a retrained network as an ONNX model (opset 17, dynamic batch, height and width): input 'image' "
-                + "[N, 3, H, W] normalised as in training, output 'logits' [N, classes, H, W]; class names, palette and "
-                + "normalisation in its metadata (docs/07-deployment.md).")
+        description = {"Export a retrained network as an ONNX model (docs/07-deployment.md).",
+                "Opset 17 with dynamic batch, height and width: input 'image' [N, 3, H, W] normalised as in training, "
+                        + "output 'logits' [N, classes, H, W]; class names, palette and normalisation in its metadata."})
 final class ExportCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -48,7 +48,7 @@ final class ExportCommand implements Callable<Integer> {
     Source source;
     @Option(names = "--output", required = true, paramLabel = "FILE", description = "The .onnx file to write (folders created if missing).")
     Path output;
-    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Weights to export (default: with --run its best checkpoint, else its newest).")
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Weights to export (default: with --run its best checkpoint, else its newest; with --arch fresh weights).")
     Path checkpoint;
     @Option(names = "--filter-multiplier", paramLabel = "F", description = "With --arch: F (default: the preset's 20/32/48, else 20).")
     Integer filterMultiplier;

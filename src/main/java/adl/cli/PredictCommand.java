@@ -28,8 +28,9 @@ import java.util.concurrent.Callable;
 
 /** {@code adl predict --run RUN_DIR --input IMAGE|DIR --output DIR}: colour masks of a retrained network's predictions. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Predict segmentation masks with a retrained network: one colour PNG per input image (PNG or JPEG),",
-                "in the dataset's palette, named after the image; --overlay blends the mask over the image instead."})
+        description = {"Predict segmentation masks with a retrained network: one colour PNG per input image.",
+                "Inputs are PNG or JPEG; masks are in the dataset's palette and named after the image. "
+                        + "--overlay blends the mask over the image instead, with a class legend beside it."})
 final class PredictCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

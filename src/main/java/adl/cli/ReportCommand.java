@@ -19,9 +19,11 @@ import java.util.concurrent.Callable;
  * (no JavaScript, nothing fetched). search and retrain also write it after every epoch / validation.
  */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Write RUN_DIR/report.html: one self-contained page (no JavaScript, images embedded) with the run's curves and results. "
-                + "A search run: config, curves, softmax(α) with the kept ops, β̂ with the decoded path, the cell, the architecture per epoch, "
-                + "time and memory. A retrain run: curves, per-class IoU, sample predictions beside the truth, parameters and multiply-adds.")
+        description = {"Write a run's report.html: one self-contained page of its curves and results.",
+                "No JavaScript, images embedded, nothing fetched. A search run: config, curves, softmax(α) with the kept ops, "
+                        + "β̂ with the decoded path, the cell, the architecture per epoch, time and memory. A retrain run: curves, "
+                        + "per-class IoU, sample predictions beside the truth, parameters and multiply-adds. search and retrain "
+                        + "also write it after every epoch or validation."})
 final class ReportCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
