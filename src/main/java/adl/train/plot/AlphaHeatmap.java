@@ -48,7 +48,8 @@ public final class AlphaHeatmap {
             p[e] = softmax(alpha[e]);
             for (double v : p[e]) { min = Math.min(min, v); max = Math.max(max, v); }
         }
-        if (max - min < 1e-6) { min -= 0.005; max += 0.005; }
+        if (max - min < 1e-9) { min -= 0.005; max += 0.005; }
+        String fmt = "%." + decimals(max - min) + "f";
 
         int rowPx = Math.max(10, Math.min(ROW_PX, 1600 / edges));
         int colPx = (WIDTH - LEFT - BAR - 20) / ops;
@@ -80,7 +81,7 @@ public final class AlphaHeatmap {
                 g.setColor(c);
                 g.fillRect(LEFT + k * colPx, y, colPx, rowPx);
                 if (rowPx >= MIN_VALUE_ROW_PX) {
-                    String v = String.format(Locale.ROOT, "%.3f", p[e][k]);
+                    String v = String.format(Locale.ROOT, fmt, p[e][k]);
                     g.setColor(luminance(c) < 0.45 ? Color.WHITE : Color.BLACK);
                     g.drawString(v, LEFT + k * colPx + (colPx - fm.stringWidth(v)) / 2, y + (rowPx + fm.getAscent() - fm.getDescent()) / 2);
                 }
@@ -98,13 +99,13 @@ public final class AlphaHeatmap {
         for (int e = 0; e < edges; e++) for (int k = 0; k < ops; k++) {
             if (kept[e][k]) g.drawRect(LEFT + k * colPx + 2, TOP + e * rowPx + 2, colPx - 4, rowPx - 4);
         }
-        colourBar(g, LEFT + ops * colPx + 40, TOP, edges * rowPx, min, max);
+        colourBar(g, LEFT + ops * colPx + 40, TOP, edges * rowPx, min, max, fmt);
         g.dispose();
         Png.write(png, img);
     }
 
     /** A vertical colour bar from min (bottom) to max (top) with five labelled ticks. */
-    private static void colourBar(Graphics2D g, int x, int y, int h, double min, double max) {
+    private static void colourBar(Graphics2D g, int x, int y, int h, double min, double max, String fmt) {
         for (int i = 0; i < h; i++) {
             g.setColor(ramp(1 - i / (double) (h - 1)));
             g.fillRect(x, y + i, 24, 1);
@@ -117,8 +118,17 @@ public final class AlphaHeatmap {
         for (int t = 0; t <= 4; t++) {
             int ty = y + h - t * (h - 1) / 4;
             g.drawLine(x + 24, ty, x + 29, ty);
-            g.drawString(String.format(Locale.ROOT, "%.3f", min + (max - min) * t / 4), x + 33, ty + 5);
+            g.drawString(String.format(Locale.ROOT, fmt, min + (max - min) * t / 4), x + 33, ty + 5);
         }
+    }
+
+    /**
+     * Decimals that tell the values of a range apart: 3, or more when the range is narrow (before
+     * the architecture steps start, α is its initial noise and softmax(α) differs in the 4th or 5th
+     * decimal), at most 6.
+     */
+    static int decimals(double range) {
+        return (int) Math.max(3, Math.min(6, Math.ceil(-Math.log10(range)) + 1));
     }
 
     /** White → yellow → orange → red over t ∈ [0, 1]. */

@@ -35,6 +35,13 @@ class AlphaHeatmapTest {
         PngCheck.valid(png);
     }
 
+    @Test void narrowRangesGetMoreDecimals() {
+        assertEquals(3, AlphaHeatmap.decimals(0.035));
+        assertEquals(4, AlphaHeatmap.decimals(0.004));
+        assertEquals(5, AlphaHeatmap.decimals(0.0002));
+        assertEquals(6, AlphaHeatmap.decimals(1e-12));
+    }
+
     @Test void smallAlpha() throws Exception {
         Path png = dir.resolve("alpha2.png");
         double[][] a = PlotExamples.alpha(2, List.of("sep_conv_3x3", "skip_connect", "max_pool_3x3", "dil_conv_3x3"), List.of(0, 1, 2, 0), 5);
