@@ -9,7 +9,7 @@ import adl.tensor.Shape;
 import adl.tensor.Tensor;
 
 /**
- * Synchronised batch normalisation over the ranks of a data-parallel job (docs/07-data-parallel.md):
+ * Synchronised batch normalisation over the ranks of a data-parallel job (docs/08-data-parallel.md):
  * the training-mode statistics of every BatchNorm are those of the global batch, as if one process
  * held it. With M = Σ_r M_r values per channel over the ranks:
  * <pre>

@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code adl bench allreduce}, run under {@code mpirun -np N}: the time and bandwidth of the
- * fixed-order all-reduce (docs/07-data-parallel.md) for the gradient sizes of the search (small and
+ * fixed-order all-reduce (docs/08-data-parallel.md) for the gradient sizes of the search (small and
  * paper presets, weights and α/β) and the retrain (auto-deeplab-s), next to the time of one search
  * weight step of the small preset on this rank's share of the batch — the numbers the question
  * "should the all-reduce overlap the backward pass?" needs. Rank 0 prints; never asserted in tests.

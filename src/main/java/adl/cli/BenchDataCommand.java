@@ -35,7 +35,7 @@ final class BenchDataCommand implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--dataset", description = "synthetic, cityscapes, voc, ade20k or folder (default ${DEFAULT-VALUE}); real data: its training split, "
             + "decoded from its files with the DeepLab augmentation.") String dataset = "synthetic";
-    @Option(names = "--data", description = "Dataset root (real datasets; synthetic ignores it).") Path data;
+    @Option(names = "--data", description = "Dataset root (real datasets; synthetic ignores it). Default: none.") Path data;
     @Option(names = "--resize", description = "Scale real images as they are read (default 1).") double resize = 1.0;
     @Option(names = "--crop", description = "Square crop (default ${DEFAULT-VALUE}).") int crop = 64;
     @Option(names = "--batch", description = "Batch size (default ${DEFAULT-VALUE}).") int batch = 2;
@@ -43,7 +43,7 @@ final class BenchDataCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--iters", description = "Batches per measurement (default ${DEFAULT-VALUE}).") int iters = 100;
     @Option(names = "--augment", description = "deeplab (scale 0.5-2, crop, flip; synthetic images twice the crop, as retrain) "
             + "or flip (images at the crop, the search's flip) (default ${DEFAULT-VALUE}).") String augment = "deeplab";
-    @Option(names = "--search-ms", description = "Search iteration time to compare with (skips measuring it).") Double searchMs;
+    @Option(names = "--search-ms", description = "Search iteration time to compare with (skips measuring it). Default: measured.") Double searchMs;
     @Option(names = "--device", description = "Device of the search-step measurement (default ${DEFAULT-VALUE}).") String device = "auto";
     @Option(names = "--threads", description = "Engine CPU threads of the search-step measurement (default: all cores).") Integer threads;
     @Option(names = "--filter-multiplier", description = "F of the search-step measurement (default ${DEFAULT-VALUE}).") int filterMultiplier = 8;

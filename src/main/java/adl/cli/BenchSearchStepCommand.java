@@ -55,7 +55,7 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
     @Option(names = "--seed", description = "Seed (default ${DEFAULT-VALUE}).") long seed = 0;
     @Option(names = "--recompute", description = "Recompute the MixedOp branches in backward instead of storing them "
             + "(less memory, one more forward of the cells).") boolean recompute;
-    @Option(names = "--profile", description = "CPU only: after the timed iterations, print per op family the ms, % and calls "
+    @Option(names = "--profile", description = "CPU only: after the timed iterations, print per op family the ms, %% and calls "
             + "per iteration (lines starting 'profile:', before the search-step line).") boolean profile;
     @Option(names = "--cuda-graphs", description = "Time replays of the captured iteration (CUDA only; ignored with a notice on the CPU). "
             + "Not yet verified on a GPU.") boolean cudaGraphs;

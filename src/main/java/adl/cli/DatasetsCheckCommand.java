@@ -20,10 +20,10 @@ import java.util.concurrent.Callable;
  * Last line {@code datasets check: pairs=<n> problems=<n>}. Exit 0 clean, 1 problems, 2 bad usage.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Decode every image and label of a dataset; print the pairs per split,",
-                "the pixels per class and every problem, naming its file: missing pair,",
-                "unreadable, truncated or empty file, image/label size mismatch, label",
-                "values outside the classes. Exit 0 when clean, 1 otherwise."})
+        description = {"Decode every image and label of a dataset and report every problem.",
+                "Prints the pairs per split, the pixels per class and every problem, naming its file: missing pair, "
+                        + "unreadable, truncated or empty file, image/label size mismatch, label values outside the classes. "
+                        + "Exit 0 when clean, 1 otherwise."})
 final class DatasetsCheckCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -16,15 +16,15 @@ import java.util.concurrent.Callable;
 
 /** {@code adl decode --run RUN_DIR}: re-derives the architecture from a search run's newest checkpoint. */
 @Command(name = "decode", mixinStandardHelpOptions = true,
-        description = {"Decode the cell (top-2 edges per block) and the network path (Viterbi over β)",
-                "from the newest checkpoint of a search run; print them and rewrite its architecture.json."})
+        description = {"Decode the cell and the network path from a search run's newest checkpoint.",
+                "The cell keeps the top-2 edges per block, the path is Viterbi over β; both are printed and architecture.json is rewritten."})
 final class DecodeCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--run", required = true, paramLabel = "RUN_DIR", description = "A search run directory.")
     Path run;
 
-    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Decode this checkpoint instead of the newest one (e.g. checkpoints/best.safetensors).")
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Decode this checkpoint (default: the newest one; checkpoints/best.safetensors is the best epoch).")
     Path checkpoint;
 
     @Override

@@ -19,9 +19,9 @@ import java.util.concurrent.Callable;
 
 /** {@code adl eval --run RUN_DIR}: confusion-matrix mIoU of a retrained network on a dataset split. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Evaluate a retrained network: per-class IoU and mIoU (IoU = TP / (TP + FP + FN); classes absent",
-                "from both labels and predictions are left out of the mean). Single scale unless --scales / --flip.",
-                "The last line is mIoU=<fraction>."})
+        description = {"Evaluate a retrained network: per-class IoU and mIoU on a dataset split.",
+                "IoU = TP / (TP + FP + FN); classes absent from both labels and predictions are left out of the mean. "
+                        + "Single scale unless --scales or --flip. The last line is mIoU=<fraction>."})
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -35,7 +35,7 @@ final class EvalCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--split", description = "Split to score (val, train; VOC also train_aug). Default: ${DEFAULT-VALUE}. Real datasets are scored on whole images.")
     String split = "val";
-    @Option(names = "--scales", split = ",", paramLabel = "S1,S2,...", description = "Input scales whose probabilities are averaged, e.g. 0.5,0.75,1,1.25,1.5,1.75 (default 1).")
+    @Option(names = "--scales", split = ",", paramLabel = "S1,S2,...", hideParamSyntax = true, description = "Input scales whose probabilities are averaged, e.g. 0.5,0.75,1,1.25,1.5,1.75 (default 1).")
     List<Double> scales;
     @Option(names = "--flip", description = "Also average the left-right mirrored input.")
     boolean flip;

@@ -21,8 +21,8 @@ import java.util.concurrent.Callable;
  * The last line is exactly {@code params=<int> multiply_adds=<int>}.
  */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = {"Describe the retrain network of an architecture: per-stage output shapes, parameters and",
-                "multiply-adds (convolutions counted plainly) for one image. Last line: params=<int> multiply_adds=<int>."})
+        description = {"Describe the retrain network of an architecture: shapes, parameters and multiply-adds.",
+                "Per stage for one image, from a shape-only walk (convolutions counted plainly). Last line: params=<int> multiply_adds=<int>."})
 final class InfoCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -10,7 +10,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
- * This process's part in a multi-process job (docs/07-data-parallel.md): the placement the launcher
+ * This process's part in a multi-process job (docs/08-data-parallel.md): the placement the launcher
  * gave ({@code mpirun}, {@code srun}), the collectives once a training command opens them, and what
  * only rank 0 does (print, own the run directory). A failure on any rank ends the whole job
  * ({@link #abortIfParallel}) so no rank waits in a collective for one that is gone.

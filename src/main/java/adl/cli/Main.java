@@ -42,6 +42,8 @@ public final class Main implements Callable<Integer> {
         cl.addSubcommand("eval", new EvalCommand());
         cl.addSubcommand("predict", new PredictCommand());
         cl.addSubcommand("devices", new DevicesCommand());
+        cl.addSubcommand("export", new ExportCommand());
+        cl.addSubcommand("report", new ReportCommand());
         cl.addSubcommand("info", new InfoCommand());
         cl.addSubcommand("selftest", new SelftestCommand());
         cl.addSubcommand("bench", new BenchCommand());
@@ -75,7 +77,7 @@ public final class Main implements Callable<Integer> {
     /**
      * Prints {@code error: <message>} (plus the stack trace under --debug) and returns exit code 1.
      * In a multi-process job the message names the rank ({@code error: rank 1 of 2: …}) and the whole
-     * job is ended (docs/07-data-parallel.md).
+     * job is ended (docs/08-data-parallel.md).
      */
     static int handleError(Exception ex, CommandLine failed, ParseResult parsed) {
         PrintWriter err = failed.getErr();

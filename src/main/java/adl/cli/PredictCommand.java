@@ -11,6 +11,7 @@ import adl.tensor.Shape;
 import adl.tensor.Tensor;
 import adl.train.Safetensors;
 import adl.train.eval.Inference;
+import adl.train.eval.Legend;
 import adl.train.eval.MaskImages;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,8 +28,9 @@ import java.util.concurrent.Callable;
 
 /** {@code adl predict --run RUN_DIR --input IMAGE|DIR --output DIR}: colour masks of a retrained network's predictions. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Predict segmentation masks with a retrained network: one colour PNG per input image (PNG or JPEG),",
-                "in the dataset's palette, named after the image; --overlay blends the mask over the image instead."})
+        description = {"Predict segmentation masks with a retrained network: one colour PNG per input image.",
+                "Inputs are PNG or JPEG; masks are in the dataset's palette and named after the image. "
+                        + "--overlay blends the mask over the image instead, with a class legend beside it."})
 final class PredictCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -40,6 +42,9 @@ final class PredictCommand implements Callable<Integer> {
     Path output;
     @Option(names = "--overlay", description = "Blend the mask over the image (alpha " + MaskImages.DEFAULT_ALPHA + ").")
     boolean overlay;
+    @Option(names = "--legend", negatable = true, description = "Add a class legend (the classes present, with their share of the pixels) "
+            + "to the right of each PNG. Default: on with --overlay, off for plain masks (whose pixels stay the label map).")
+    Boolean legend;
     @Option(names = "--save-logits", description = "Also write <name>.logits.safetensors: the network input [1, 3, H, W] as 'input' and its "
             + "single-scale logits [1, K, H, W] as 'logits' (for scripts/interop/fixed_network_torch.py --compare).")
     boolean saveLogits;
@@ -67,6 +72,7 @@ final class PredictCommand implements Callable<Integer> {
         try (TrainedRun r = TrainedRun.open(spec.commandLine(), run, checkpoint, dev)) {
             Inference inference = new Inference(r.net, dev);
             int[][] palette = r.palette().colors();
+            boolean withLegend = legend != null ? legend : overlay;
             Files.createDirectories(output);
             int n = 0;
             for (Path image : listing.images()) {
@@ -76,7 +82,8 @@ final class PredictCommand implements Callable<Integer> {
                 int[] labels = inference.predict(chw, h, w);
                 Path png = output.resolve(ImageFiles.baseName(image) + ".png");
                 if (saveLogits) writeLogits(r, dev, chw, h, w, output.resolve(ImageFiles.baseName(image) + ".logits.safetensors"));
-                MaskImages.writePng(png, overlay ? MaskImages.overlay(img, labels, palette, MaskImages.DEFAULT_ALPHA) : MaskImages.colorize(labels, h, w, palette));
+                BufferedImage mask = overlay ? MaskImages.overlay(img, labels, palette, MaskImages.DEFAULT_ALPHA) : MaskImages.colorize(labels, h, w, palette);
+                MaskImages.writePng(png, withLegend ? Legend.besides(mask, labels, r.palette()) : mask);
                 out.printf(Locale.ROOT, "%s -> %s (%dx%d)%n", image, png, w, h);
                 out.flush();
                 n++;

@@ -26,10 +26,10 @@ import java.util.concurrent.Callable;
  * paper's Auto-DeepLab cell and path at a CPU-sized width on the built-in synthetic data.
  */
 @Command(name = "retrain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a found network (architecture.json, a search run, or a paper preset) from scratch:",
-                "SGD momentum 0.9, poly learning rate (power 0.9), random scale 0.5-2 / crop / flip.",
+        description = {"Train a found network (architecture.json, a search run, or a paper preset) from scratch.",
+                "SGD momentum 0.9, poly learning rate (power 0.9), random scale 0.5-2, crop and flip.",
                 "With no arguments: the paper's Auto-DeepLab network at a CPU-sized width on the synthetic data, in minutes.",
-                "Writes a run directory: config.json, architecture.json, metrics.csv, curves.png, checkpoints/.",
+                "Writes a run directory: config.json, architecture.json, metrics.csv, the curves plot, checkpoints/, samples/ and report.html.",
                 "Ctrl-C finishes the step, checkpoints and exits; --resume DIR continues exactly."})
 final class RetrainCommand implements Callable<Integer> {
     /** Synthetic defaults: sized so the no-argument run finishes in minutes on two cores. */
@@ -47,28 +47,28 @@ final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--filter-multiplier", description = "F: C = F·2^level filters per block. Default: the preset's (20/32/48), "
             + "20 for an architecture file, " + SYNTHETIC_F + " on the synthetic data.")
     Integer filterMultiplier;
-    @Option(names = "--widths", split = ",", paramLabel = "STEM,STEM_OUT,ASPP,LOW,DECODER",
+    @Option(names = "--widths", split = ",", paramLabel = "STEM,STEM_OUT,ASPP,LOW,DECODER", hideParamSyntax = true,
             description = "Widths of the stem convs, ASPP, low-level projection and decoder. Default: the paper's 64,128,256,48,256; "
                     + "16,32,64,16,64 on the synthetic data.")
     int[] widths;
     @Option(names = "--dataset", description = "synthetic, cityscapes, voc, ade20k or folder (datasets/*.md): trains on its training split, "
             + "validates on centre crops of its validation split. Default: ${DEFAULT-VALUE}.")
     String dataset = "synthetic";
-    @Option(names = "--data", paramLabel = "DIR", description = "Dataset folder (not needed for synthetic).")
+    @Option(names = "--data", paramLabel = "DIR", description = "Dataset folder (default: none; synthetic data needs none).")
     Path data;
     @Option(names = "--resize", description = "Scale real images as they are read (e.g. 0.5 for half resolution). Default 1.")
     Double resize;
-    @Option(names = "--classes", description = "Number of classes: a check, it must match the dataset (synthetic 6, Cityscapes 19, VOC 21, ADE20K 150).")
+    @Option(names = "--classes", description = "Number of classes: a check, it must match the dataset (default: the dataset's; synthetic 6, Cityscapes 19, VOC 21, ADE20K 150).")
     Integer classes;
-    @Option(names = "--crop", description = "Square training crop (synthetic " + SYNTHETIC_CROP + "; real data: 769 on Cityscapes as the paper, 513 elsewhere).")
+    @Option(names = "--crop", description = "Square training crop (default: synthetic " + SYNTHETIC_CROP + "; real data 769 on Cityscapes as the paper, 513 elsewhere).")
     Integer crop;
     @Option(names = "--image-size", description = "Side of the synthetic images (default: twice the crop, so that random scales down to 0.5 "
             + "still fill a crop); training crops are cut from them. Validation images are crop-sized: a network trained on small crops "
             + "sees its deepest levels at 2x2 and scores worst on larger inputs.")
     Integer imageSize;
-    @Option(names = "--batch", description = "Global batch size, shared evenly by the processes of an mpirun/srun job (synthetic 4, real data 8).")
+    @Option(names = "--batch", description = "Global batch size, shared evenly by the processes of an mpirun/srun job (default: synthetic 4, real data 8).")
     Integer batch;
-    @Option(names = "--iters", description = "Training iterations (synthetic " + SYNTHETIC_ITERS + "; real data the paper's " + PAPER_ITERS + ").")
+    @Option(names = "--iters", description = "Training iterations (default: synthetic " + SYNTHETIC_ITERS + "; real data the paper's " + PAPER_ITERS + ").")
     Integer iters;
     @Option(names = "--lr", description = "Initial learning rate of the poly schedule (default 0.05, the paper's; " + SYNTHETIC_LR
             + " on the synthetic data, where the CPU-sized network with batch 4 does better with it).")
@@ -81,9 +81,9 @@ final class RetrainCommand implements Callable<Integer> {
     Double dropPath;
     @Option(names = "--train-images", description = "Training images (synthetic only; default " + SYNTHETIC_TRAIN + ").")
     Integer trainImages;
-    @Option(names = "--val-images", description = "Validation images scored at each evaluation (synthetic " + SYNTHETIC_VAL + ", real data 100).")
+    @Option(names = "--val-images", description = "Validation images scored at each evaluation (default: synthetic " + SYNTHETIC_VAL + ", real data 100).")
     Integer valImages;
-    @Option(names = "--eval-every", description = "Validate, plot and checkpoint every this many iterations (synthetic: 8 times per run; real data 5000).")
+    @Option(names = "--eval-every", description = "Validate, plot and checkpoint every this many iterations (default: synthetic 8 times per run, real data 5000).")
     Integer evalEvery;
     @Option(names = "--device", description = "auto, cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
     String device = "auto";
@@ -101,7 +101,7 @@ final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default runs/retrain-<date>-<time>).")
     Path out;
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its newest intact checkpoint. Its settings come from its config.json: "
-            + "only a longer run (--iters) and --threads, --device, --max-image-pixels may be given with it.")
+            + "only a longer run (--iters) and --threads, --device, --max-image-pixels may be given with it. Default: a new run.")
     Path resume;
 
     @Option(names = "--oversubscribe", description = "Allow --threads above the number of processors (otherwise clamped to them with a warning).")

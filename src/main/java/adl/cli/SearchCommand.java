@@ -23,8 +23,8 @@ import java.util.concurrent.Callable;
 @Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the Auto-DeepLab architecture search (cell + network level).",
                 "With no arguments: the 'small' preset on the built-in synthetic data, on the CPU, in a few minutes.",
-                "Writes a run directory: config.json, split.json, metrics.csv, checkpoints/, architecture.json,",
-                "architecture_history.jsonl and PNG plots (curves, α heatmap, β trellis, decoded cell).",
+                "Writes a run directory: config.json, split.json, metrics.csv, checkpoints/, architecture.json, "
+                        + "architecture_history.jsonl, PNG plots (curves, α heatmap, β trellis, decoded cell) and report.html.",
                 "Ctrl-C finishes the step, checkpoints and exits; --resume DIR continues exactly."})
 final class SearchCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -32,7 +32,7 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--dataset", description = "synthetic, cityscapes, voc, ade20k or folder (datasets/*.md). Its training split is divided "
             + "into the halves A and B; its validation split is scored on centre crops. Default: ${DEFAULT-VALUE}.")
     String dataset = "synthetic";
-    @Option(names = "--data", paramLabel = "DIR", description = "Dataset folder (not needed for synthetic).")
+    @Option(names = "--data", paramLabel = "DIR", description = "Dataset folder (default: none; synthetic data needs none).")
     Path data;
     @Option(names = "--resize", description = "Scale real images as they are read (the paper searches on half-resolution Cityscapes: 0.5). Default 1.")
     Double resize;
@@ -40,19 +40,19 @@ final class SearchCommand implements Callable<Integer> {
     String device = "auto";
     @Option(names = "--preset", description = "small or paper: the defaults of every number below. Default: ${DEFAULT-VALUE}.")
     String preset = "small";
-    @Option(names = "--layers", description = "Layers L of the trellis (small 4, paper 12).")
+    @Option(names = "--layers", description = "Layers L of the trellis (default: small 4, paper 12).")
     Integer layers;
-    @Option(names = "--blocks", description = "Blocks B per cell (small 5, paper 5).")
+    @Option(names = "--blocks", description = "Blocks B per cell (default: small 5, paper 5).")
     Integer blocks;
-    @Option(names = "--filter-multiplier", description = "Filter multiplier F: C = F·2^level per block (small 4, paper 8).")
+    @Option(names = "--filter-multiplier", description = "Filter multiplier F: C = F·2^level per block (default: small 4, paper 8).")
     Integer filterMultiplier;
-    @Option(names = "--crop", description = "Square crop size in pixels (small 64, paper 321).")
+    @Option(names = "--crop", description = "Square crop size in pixels (default: small 64, paper 321).")
     Integer crop;
-    @Option(names = "--batch", description = "Global batch size for both steps, shared evenly by the processes of an mpirun/srun job (small 2, paper 2).")
+    @Option(names = "--batch", description = "Global batch size for both steps, shared evenly by the processes of an mpirun/srun job (default: small 2, paper 2).")
     Integer batch;
-    @Option(names = "--epochs", description = "Epochs (small 12, paper 40).")
+    @Option(names = "--epochs", description = "Epochs (default: small 24, paper 40).")
     Integer epochs;
-    @Option(names = "--arch-start-epoch", description = "First epoch (0-based) with architecture steps (small 4, paper 20).")
+    @Option(names = "--arch-start-epoch", description = "First epoch (0-based) with architecture steps (default: small 12, paper 20; half-way, as the paper).")
     Integer archStartEpoch;
     @Option(names = "--iters-per-epoch", description = "Iterations per epoch; 0 = one pass over the A half (default 0).")
     Integer itersPerEpoch;
@@ -68,7 +68,7 @@ final class SearchCommand implements Callable<Integer> {
     Double archLr;
     @Option(names = "--arch-weight-decay", description = "Adam weight decay for α, β (default 1e-3).")
     Double archWeightDecay;
-    @Option(names = "--arch-betas", split = ",", paramLabel = "B1,B2", description = "Adam betas for α, β (default 0.9,0.999).")
+    @Option(names = "--arch-betas", split = ",", paramLabel = "B1,B2", hideParamSyntax = true, description = "Adam betas for α, β (default 0.9,0.999).")
     double[] archBetas;
     @Option(names = "--arch-order", description = "Architecture gradient: 1 = first order (the paper's), 2 = the unrolled second-order gradient "
             + "of DARTS through one virtual weight step (about four passes per architecture step instead of one; docs/03-bilevel.md §9). Default 1.")
@@ -76,9 +76,9 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--unrolled-lr", paramLabel = "XI", description = "ξ of the second-order virtual weight step (default: the current weight "
             + "learning rate of the cosine schedule, as DARTS; 0 gives the first-order gradient).")
     Double unrolledLr;
-    @Option(names = "--train-images", description = "Training images, split into halves A and B (synthetic: small 80, paper 2975).")
+    @Option(names = "--train-images", description = "Training images, split into halves A and B (default on synthetic data: small 80, paper 2975).")
     Integer trainImages;
-    @Option(names = "--val-images", description = "Validation images scored after each epoch (small 16, paper 500).")
+    @Option(names = "--val-images", description = "Validation images scored after each epoch (default: small 16, paper 500).")
     Integer valImages;
     @Option(names = "--seed", description = "Seed of the split, data order, augmentation and initialisation (default 0).")
     Long seed;
@@ -100,7 +100,7 @@ final class SearchCommand implements Callable<Integer> {
             + "about half the engine's live memory, same loss, gradients equal up to summation order.")
     boolean recompute;
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its newest intact checkpoint. Its settings come from its config.json: "
-            + "only a longer run (--epochs) and --threads, --device, --max-image-pixels may be given with it.")
+            + "only a longer run (--epochs) and --threads, --device, --max-image-pixels may be given with it. Default: a new run.")
     Path resume;
 
     @Option(names = "--oversubscribe", description = "Allow --threads above the number of processors (otherwise clamped to them with a warning).")

@@ -5,10 +5,10 @@ package adl.cli;
  * (L 12, B 5, F 8, 321×321 crops, batch 2, 40 epochs, architecture from epoch 20, SGD 0.025 →
  * 0.001 cosine, momentum 0.9, weight decay 3e-4, Adam 3e-3, weight decay 1e-3). {@code small}:
  * the same search scaled to finish in minutes on a 2-core CPU — all four levels and all eight
- * ops present, at least 100 architecture steps.
+ * ops present, architecture steps from half-way as the paper (240 of them).
  */
 enum SearchPreset {
-    SMALL(4, 5, 4, 64, 2, 12, 4, 80, 16),
+    SMALL(4, 5, 4, 64, 2, 24, 12, 80, 16),
     PAPER(12, 5, 8, 321, 2, 40, 20, 2975, 500);
 
     final int layers, blocks, filterMultiplier, crop, batch, epochs, archStartEpoch, trainImages, valImages;

@@ -15,7 +15,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * NCCL 2 ({@code libnccl.so.2}) bound through FFM, for reducing device tensors (docs/07-data-parallel.md §9):
+ * NCCL 2 ({@code libnccl.so.2}) bound through FFM, for reducing device tensors (docs/08-data-parallel.md §9):
  * <pre>
  *   ncclResult_t ncclGetVersion(int *version)
  *   ncclResult_t ncclGetUniqueId(ncclUniqueId *id)                       ncclUniqueId = struct { char internal[128]; }

@@ -47,7 +47,7 @@ public final class Architect implements AutoCloseable {
     }
 
     /**
-     * The data-parallel step (docs/07-data-parallel.md): the α, β gradients of {@code lossWeight}·L_r
+     * The data-parallel step (docs/08-data-parallel.md): the α, β gradients of {@code lossWeight}·L_r
      * summed over the ranks in rank order, then the Adam step — the same α, β on every rank. Returns
      * lossWeight·L_r. One process with weight 1 is exactly {@link #step(Tensor, Tensor)}.
      */

@@ -47,7 +47,7 @@ public final class WeightStep implements AutoCloseable {
     }
 
     /**
-     * The data-parallel step (docs/07-data-parallel.md): the gradient of {@code lossWeight}·L_r,
+     * The data-parallel step (docs/08-data-parallel.md): the gradient of {@code lossWeight}·L_r,
      * summed over the ranks in rank order ({@link Collectives#allReduceSum}), then the SGD step —
      * the same update on every rank. Returns lossWeight·L_r (the caller sums it over the ranks).
      * One process with weight 1 is exactly {@link #step(Tensor, Tensor, double)}.

@@ -11,7 +11,7 @@ import java.util.function.LongFunction;
 
 /**
  * How a training loop shares its work with the other ranks of a data-parallel job
- * (docs/07-data-parallel.md): the global batch of B samples is cut into N equal shards, rank r taking
+ * (docs/08-data-parallel.md): the global batch of B samples is cut into N equal shards, rank r taking
  * the slots [r·B/N, (r+1)·B/N) of every batch, so the union over the ranks is the single-process
  * batch; every random choice of a slot is made with its global slot number; each rank's loss is
  * weighted by its share of the valid pixels of the global batch, w_r = n_r / Σ_s n_s, so that

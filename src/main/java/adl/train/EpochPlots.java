@@ -57,7 +57,6 @@ final class EpochPlots {
     private void writeAll(SuperNet net, Architecture arch) throws IOException {
         plot(CURVES, f -> CurvePlot.write(f, readMetrics(files.file(RunFiles.METRICS))));
         String[] ops = Arrays.stream(Primitive.values()).map(Primitive::paperName).toArray(String[]::new);
-        plot(ALPHA, f -> AlphaHeatmap.write(f, net.arch().alphaValues(), ops, net.topology().blocks()));
         TrellisLayout layout = net.trellis().layout();
         plot(TRELLIS, f -> TrellisPlot.write(f, layout.normalize(net.arch().betaValues()), arch.path(), layout.layers()));
         List<String> names = new ArrayList<>();
@@ -66,6 +65,7 @@ final class EpochPlots {
             names.add(e.op().paperName());
             inputs.add(e.input());
         }
+        plot(ALPHA, f -> AlphaHeatmap.write(f, net.arch().alphaValues(), ops, net.topology().blocks(), names, inputs));
         plot(CELL, f -> CellPlot.write(f, names, inputs, arch.blocks()));
     }
 

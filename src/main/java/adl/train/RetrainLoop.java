@@ -11,17 +11,21 @@ import adl.data.HostBatch;
 import adl.data.ImageFiles;
 import adl.data.Loader;
 import adl.data.Normalization;
+import adl.data.Palette;
 import adl.data.Sample;
 import adl.data.SampleTransform;
 import adl.memory.HeapGuard;
 import adl.memory.Scope;
 import adl.nas.Architecture;
+import adl.nas.retrain.FixedNetwork;
 import adl.nn.Module;
 import adl.optim.PolySchedule;
 import adl.optim.SGD;
 import adl.tensor.Tensor;
 import adl.train.eval.MaskImages;
 import adl.train.plot.CurvePlot;
+import adl.train.report.RetrainReport;
+import adl.train.report.RunStats;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,7 +68,7 @@ public final class RetrainLoop {
     /** Whether this run started the directory (no checkpoint was there), and what was in it before. */
     private boolean fresh;
     private RunDirectory created;
-    /** The other ranks of a data-parallel job (docs/07-data-parallel.md); a single process by default. */
+    /** The other ranks of a data-parallel job (docs/08-data-parallel.md); a single process by default. */
     private DataParallel par = DataParallel.SINGLE;
     private long dataWaitNanos;
     private long lastCheckpointNanos = System.nanoTime(), sessionStartNanos;
@@ -265,7 +269,7 @@ public final class RetrainLoop {
     }
 
     /**
-     * One rank's step (docs/07-data-parallel.md): the gradient of w_r·L_r, w_r = this rank's share of
+     * One rank's step (docs/08-data-parallel.md): the gradient of w_r·L_r, w_r = this rank's share of
      * the valid pixels, summed over the ranks in rank order, then the same SGD step everywhere;
      * returns the global loss Σ_r w_r·L_r.
      */
@@ -301,7 +305,8 @@ public final class RetrainLoop {
     }
 
     private void evaluate(double secondsBefore) throws IOException {
-        double[] lossAndMiou = Validation.score(net, val, cfg.valImages(), cfg.batch(), device);
+        Validation.Scores scores = Validation.run(net, val, cfg.valImages(), cfg.batch(), device);
+        double[] lossAndMiou = scores.lossAndMiou();
         double seconds = secondsBefore + (System.nanoTime() - sessionStartNanos) / 1e9;
         boolean best = lossAndMiou[1] > state.bestMiou();
         int done = state.epoch();
@@ -316,6 +321,14 @@ public final class RetrainLoop {
         }
         Path written = checkpoint();
         if (best && written != null) RunFiles.writeAtomically(files.bestCheckpoint(), Files.readAllBytes(written));
+        if (par.lead() && net instanceof FixedNetwork fixed) {
+            try {
+                RunStats.recordPeak(files.dir());
+                RetrainReport.write(files.dir(), new RetrainReport.Inputs(fixed, val, new Palette(val.classes(), val.palette()), scores.confusion(), cfg.crop(), device), false);
+            } catch (IOException | RuntimeException e) {
+                listener.message("warning: could not write report.html: " + e.getMessage());
+            }
+        }
         listener.epochEnd(done, lossAndMiou[0], lossAndMiou[1], architecture);
     }
 

@@ -13,6 +13,8 @@ import adl.nas.Architect;
 import adl.nas.Architecture;
 import adl.nas.SuperNet;
 import adl.nas.UnrolledArchitect;
+import adl.train.report.RunStats;
+import adl.train.report.SearchReport;
 import adl.nas.WeightStep;
 import adl.nn.Init;
 import adl.optim.CosineSchedule;
@@ -69,7 +71,7 @@ public final class SearchLoop implements AutoCloseable {
     /** Whether this run started the directory (no checkpoint was there), and what was in it before. */
     private boolean fresh;
     private RunDirectory created;
-    /** The other ranks of a data-parallel job (docs/07-data-parallel.md); a single process by default. */
+    /** The other ranks of a data-parallel job (docs/08-data-parallel.md); a single process by default. */
     private DataParallel par = DataParallel.SINGLE;
 
     /** What a run ended with. */
@@ -350,7 +352,7 @@ public final class SearchLoop implements AutoCloseable {
     }
 
     /**
-     * The eager iteration of one rank of several (docs/07-data-parallel.md): its shards of the A and
+     * The eager iteration of one rank of several (docs/08-data-parallel.md): its shards of the A and
      * B batches, each loss weighted by the rank's share of the valid pixels, gradients summed over
      * the ranks, batch norm synchronised when asked; returns the global {weight loss, arch loss or NaN}.
      */
@@ -415,6 +417,12 @@ public final class SearchLoop implements AutoCloseable {
             files.writeAtomically(RunFiles.ARCHITECTURE, arch.toJson() + "\n");
             files.appendLine(RunFiles.HISTORY, null, "{\"epoch\":" + epoch + ",\"architecture\":" + arch.toJson().replaceAll("\\s+", "") + "}");
             plots.write(net, arch, listener);
+            try {
+                RunStats.recordPeak(files.dir());
+                SearchReport.write(files.dir(), false);
+            } catch (IOException | RuntimeException e) {
+                listener.message("warning: could not write report.html: " + e.getMessage());
+            }
         }
         Path written = checkpoint();
         if (best && written != null) RunFiles.writeAtomically(files.bestCheckpoint(), Files.readAllBytes(written));

@@ -11,8 +11,13 @@ import adl.nn.Module;
 import adl.tensor.Tensor;
 
 /** The validation a training loop runs between steps: loss and mIoU of a network in eval mode, without gradients. */
-final class Validation {
+public final class Validation {
     private Validation() {}
+
+    /** Mean loss and the confusion matrix of one validation. */
+    public record Scores(double loss, ConfusionMatrix confusion) {
+        double[] lossAndMiou() { return new double[] {loss, confusion.meanIou()}; }
+    }
 
     /**
      * {mean loss, mIoU} of {@code net} (forward: images [N, 3, H, W] → logits [N, K, H, W]) on the
@@ -20,6 +25,11 @@ final class Validation {
      * The network is put back in training mode afterwards.
      */
     static double[] score(Module net, Dataset val, int images, int batch, Device device) {
+        return run(net, val, images, batch, device).lossAndMiou();
+    }
+
+    /** As {@link #score}, with the whole confusion matrix (per-class IoU for the run report). */
+    public static Scores run(Module net, Dataset val, int images, int batch, Device device) {
         int n = Math.min(images, val.size());
         ConfusionMatrix cm = new ConfusionMatrix(val.numClasses());
         double lossSum = 0;
@@ -38,7 +48,7 @@ final class Validation {
         } finally {
             net.train();
         }
-        return new double[] {lossSum / n, cm.meanIou()};
+        return new Scores(lossSum / n, cm);
     }
 
     static int[] labels(Tensor t) {

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The 2-rank job on this machine (docs/07-data-parallel.md): {@code mpirun --allow-run-as-root
+ * The 2-rank job on this machine (docs/08-data-parallel.md): {@code mpirun --allow-run-as-root
  * --oversubscribe -np 2} of the real command line against one process with the same global batch.
  *
  * <p>Tolerances, measured (Open MPI 4.1.4, 2 cores): float32 rounding differs between 2 ranks and 1

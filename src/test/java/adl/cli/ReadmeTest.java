@@ -44,4 +44,26 @@ class ReadmeTest {
                 .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         assertEquals(quickStart().get(1), code.get(code.size() - 1), ".ci/run ends with README's test command");
     }
+
+    /** The commands table under "## Commands" names every command of the CLI, and only those. */
+    @Test void commandsTableMatchesTheCommands() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("README.md"));
+        int i = lines.indexOf("## Commands");
+        assertTrue(i >= 0, "README.md has a '## Commands' heading");
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        for (i++; i < lines.size() && !lines.get(i).startsWith("#"); i++) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\| `([a-z-]+)").matcher(lines.get(i));
+            if (m.find()) documented.add(m.group(1));
+        }
+        java.util.Set<String> commands = new java.util.TreeSet<>(Main.commandLine().getSubcommands().keySet());
+        commands.remove("help");
+        assertEquals(commands, documented, "README's commands table against adl's commands");
+    }
+
+    /** Every {@code ./adl <command>} README shows is a command of the CLI. */
+    @Test void readmeShowsOnlyExistingCommands() throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\./adl ([a-z][a-z-]*)").matcher(Files.readString(Path.of("README.md")));
+        java.util.Set<String> commands = Main.commandLine().getSubcommands().keySet();
+        while (m.find()) assertTrue(commands.contains(m.group(1)), "README shows ./adl " + m.group(1) + ", which is no command");
+    }
 }

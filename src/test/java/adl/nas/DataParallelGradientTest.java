@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The averaged gradient of docs/07-data-parallel.md in float64, where summation order costs ~1e-15:
+ * The averaged gradient of docs/08-data-parallel.md in float64, where summation order costs ~1e-15:
  * one weight step and one architecture step of a tiny supernet on 2 thread ranks (1 sample each,
  * synchronised batch norm, losses weighted by valid pixels) leave the same weights, α and β as one
  * process on the batch of 2 — to 1e-9 relative, so any missing term of the gradient would show.

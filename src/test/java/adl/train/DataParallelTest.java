@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The split of docs/07-data-parallel.md §2–3 on 2 thread ranks: shards, global slots, loss weights, the start check. */
+/** The split of docs/08-data-parallel.md §2–3 on 2 thread ranks: shards, global slots, loss weights, the start check. */
 class DataParallelTest {
     static HostBatch labels(int... l) { return new HostBatch(0, 1, 1, l.length, new float[3 * l.length], l); }
 

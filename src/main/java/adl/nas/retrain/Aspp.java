@@ -59,6 +59,15 @@ public final class Aspp extends Module {
         return isTraining() ? drops.dropout(y, keep, 0) : y;
     }
 
+    /** {@link #forward} in {@code g} (eval mode: no dropout). */
+    String emit(GraphSink g, String x) {
+        String[] branches = new String[2 + atrous.length];
+        branches[0] = conv1x1.emit(g, x);
+        for (int i = 0; i < atrous.length; i++) branches[1 + i] = atrous[i].emit(g, x);
+        branches[branches.length - 1] = g.expandLike(pooling.emit(g, g.globalAvgPool(x)), branches[0]);
+        return project.emit(g, g.concat(branches));
+    }
+
     /** Shape-only twin of {@link #forward}. */
     int[] trace(int[] chw, Cost cost) {
         conv1x1.trace(chw, cost);

@@ -24,6 +24,9 @@ final class CellOps {
     abstract static class Op extends Module {
         abstract int[] trace(int[] chw, Cost cost);
 
+        /** {@link #forward} in {@code g} (eval mode). */
+        abstract String emit(GraphSink g, String x);
+
         boolean droppable() { return true; }
     }
 
@@ -64,6 +67,11 @@ final class CellOps {
             return bn2.forward(pw2.forward(dw2.forward(ElementwiseOps.relu(y))));
         }
 
+        @Override String emit(GraphSink g, String x) {
+            String y = g.batchNorm(g.conv(g.conv(g.relu(x), dw1), pw1), bn1);
+            return g.batchNorm(g.conv(g.conv(g.relu(y), dw2), pw2), bn2);
+        }
+
         @Override int[] trace(int[] chw, Cost cost) {
             int[] s = cost.conv(dw1, chw[1], chw[2]);
             s = cost.conv(pw1, s[1], s[2]);
@@ -98,6 +106,12 @@ final class CellOps {
             return bn.forward(conv.forward(y));
         }
 
+        @Override String emit(GraphSink g, String x) {
+            String y = g.relu(x);
+            if (stride == 2) y = g.resizeHalf(y);
+            return g.batchNorm(g.conv(y, conv), bn);
+        }
+
         @Override int[] trace(int[] chw, Cost cost) {
             int h = stride == 2 ? ceilHalf(chw[1]) : chw[1], w = stride == 2 ? ceilHalf(chw[2]) : chw[2];
             int[] s = cost.conv(conv, h, w);
@@ -125,6 +139,8 @@ final class CellOps {
             return bn.forward(max ? PoolOps.maxPool2d(x, params) : PoolOps.avgPool2d(x, params));
         }
 
+        @Override String emit(GraphSink g, String x) { return g.batchNorm(g.pool(x, params, max), bn); }
+
         @Override int[] trace(int[] chw, Cost cost) {
             cost.bn(bn);
             return new int[] {chw[0], params.outSize(chw[1]), params.outSize(chw[2])};
@@ -146,6 +162,10 @@ final class CellOps {
 
         @Override public Tensor forward(Tensor x) {
             return conv == null ? x : bn.forward(conv.forward(ElementwiseOps.relu(x)));
+        }
+
+        @Override String emit(GraphSink g, String x) {
+            return conv == null ? x : g.batchNorm(g.conv(g.relu(x), conv), bn);
         }
 
         @Override int[] trace(int[] chw, Cost cost) {

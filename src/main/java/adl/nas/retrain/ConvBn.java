@@ -31,6 +31,12 @@ final class ConvBn extends Module {
         return relu ? ElementwiseOps.relu(y) : y;
     }
 
+    /** The same computation as {@link #forward} in {@code g} (eval mode). */
+    String emit(GraphSink g, String x) {
+        String y = g.batchNorm(g.conv(x, conv), bn);
+        return relu ? g.relu(y) : y;
+    }
+
     /** chw: [C, H, W] of the input → that of the output. */
     int[] trace(int[] chw, Cost cost) {
         int[] out = cost.conv(conv, chw[1], chw[2]);

@@ -29,6 +29,13 @@ public final class Decoder extends Module {
         return fuse1.forward(fuse0.forward(ShapeOps.concat(1, a, l)));
     }
 
+    /** {@link #forward} in {@code g}; {@code resize} when the ASPP output lies at another level than the low-level feature. */
+    String emit(GraphSink g, String low, String aspp, boolean resize) {
+        String l = lowLevel.emit(g, low);
+        String a = resize ? g.resizeLike(aspp, l) : aspp;
+        return fuse1.emit(g, fuse0.emit(g, g.concat(a, l)));
+    }
+
     /** Shape-only twin: low-level and ASPP shapes → decoder output shape. */
     int[] trace(int[] low, int[] aspp, Cost cost) {
         int[] l = lowLevel.trace(low, cost);

@@ -24,7 +24,7 @@ final class DropSchedule {
     /**
      * Draws every mask as for the global batch of {@code globalBatch} samples and keeps samples
      * [offset, offset + N): a data-parallel rank gets the masks one process would give the same
-     * samples (docs/07-data-parallel.md). globalBatch 0 = the batch is all here.
+     * samples (docs/08-data-parallel.md). globalBatch 0 = the batch is all here.
      */
     void shard(int offset, int globalBatch) {
         if (offset < 0 || globalBatch < 0 || (globalBatch > 0 && offset >= globalBatch)) {

@@ -81,6 +81,24 @@ public final class FixedCell extends Module {
         return ShapeOps.concat(1, blocks);
     }
 
+    /**
+     * {@link #forward(Tensor, Tensor)} in {@code g} (eval mode); {@code resizeH2} when H^{l−2} lies
+     * at another level than h1 (the graph's sizes are symbolic, so the network says so).
+     */
+    String emit(GraphSink g, String h1, String h2, boolean resizeH2) {
+        if (resizeH2) h2 = g.resizeLike(h2, h1);
+        String[] states = new String[2 + edges.size() / 2];
+        states[0] = prePrev.emit(g, g.relu(h1));
+        states[1] = prePrev2 == null ? h2 : prePrev2.emit(g, g.relu(h2));
+        for (int b = 0; b < states.length - 2; b++) {
+            String l = ops.get(2 * b).emit(g, states[edges.get(2 * b).input()]);
+            states[2 + b] = g.add(l, ops.get(2 * b + 1).emit(g, states[edges.get(2 * b + 1).input()]));
+        }
+        String[] blocks = new String[states.length - 2];
+        System.arraycopy(states, 2, blocks, 0, blocks.length);
+        return g.concat(blocks);
+    }
+
     /** The drop site of op k of cell i (site 0 is the ASPP dropout). */
     static long site(int cell, int op) { return 1 + (long) cell * 1024 + op; }
 

@@ -164,6 +164,34 @@ public final class FixedNetwork extends Module {
         return out;
     }
 
+    /**
+     * {@link #forward} written into {@code g} (eval mode): image [N, 3, H, W] → the name of the
+     * logits value [N, classes, H, W]. Going down a level resizes to an earlier value of that level
+     * (every value of level v has the size of level v, and the path reaches v + 1 only through v).
+     */
+    public String emit(GraphSink g, String image) {
+        String[] s = stem.emitBoth(g, image);
+        Map<Integer, String> atLevel = new java.util.HashMap<>();
+        atLevel.put(0, s[1]);
+        String prev2 = s[0], prev = s[1], low = lowLevelCell < 0 ? s[1] : null;
+        int level = 0, prev2Level = -1;
+        for (int i = 0; i < path.length; i++) {
+            int v = path[i];
+            String h1 = v == level - 1 ? g.resizeLike(prev, atLevel.get(v)) : prev;
+            int h1Level = v == level - 1 ? v : level;
+            String y = cells.get(i).emit(g, h1, prev2, prev2Level != h1Level);
+            atLevel.put(v, y);
+            if (i == lowLevelCell) low = y;
+            prev2 = prev;
+            prev2Level = level;
+            prev = y;
+            level = v;
+        }
+        String a = aspp.emit(g, g.relu(prev));
+        String d = decoder.emit(g, low, a, level != 0);
+        return g.resizeLike(g.conv(d, logits), image);
+    }
+
     /** Shape-only walk for one image of height × width: per-endpoint shapes, parameters, multiply-adds. No tensor is made. */
     public NetworkSummary summary(int height, int width) {
         if (height < 1 || width < 1) throw new IllegalArgumentException("image size must be >= 1, got " + height + "x" + width);

@@ -39,6 +39,12 @@ public final class FixedStem extends Module {
 
     @Override public Tensor forward(Tensor x) { return forwardBoth(x)[1]; }
 
+    /** {@link #forwardBoth} in {@code g}: {rate-2 value, rate-4 value}. */
+    String[] emitBoth(GraphSink g, String x) {
+        String rate2 = g.batchNorm(g.conv(g.relu(g.batchNorm(g.conv(x, conv0), bn0)), conv1), bn1);
+        return new String[] {rate2, g.batchNorm(g.conv(g.relu(rate2), conv2), bn2)};
+    }
+
     /** Shape-only walk of the rate-2 part: [3, H, W] → [64, ⌈H/2⌉, ⌈W/2⌉]. */
     int[] traceRate2(int[] chw, Cost cost) {
         int[] s = cost.conv(conv0, chw[1], chw[2]);

@@ -21,7 +21,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Loss and mIoU curves of a search run (DESIGN §9): train and arch loss per iteration, val loss
- * per epoch (top panel); val mIoU per epoch (bottom panel, omitted until the first epoch ends).
+ * per epoch (top panel; a log y axis when a loss spikes, {@link #spiky}); val mIoU per epoch (bottom panel, omitted until the first epoch ends).
  * x is the global iteration; an epoch's point sits at the iteration that closed it. NaN values are
  * skipped. Long per-iteration curves are drawn light (reduced to per-bucket min and max) with a
  * moving mean on top.
@@ -52,7 +52,14 @@ public final class CurvePlot {
         double xMin = sorted.getFirst().iteration(), xMax = sorted.getLast().iteration();
         if (xMax <= xMin) xMax = xMin + 1;
 
-        XYChart loss = chart(LOSS_HEIGHT, title(sorted, search), "loss", xMin, xMax);
+        boolean log = spiky(sorted);
+        XYChart loss = chart(LOSS_HEIGHT, title(sorted, search), log ? "loss (log scale)" : "loss", xMin, xMax);
+        if (log) {
+            // one early validation loss can be 100-100,000× the training loss (README, "why the
+            // validation loss spikes early") and would flatten every other curve on a linear axis
+            loss.getStyler().setYAxisLogarithmic(true);
+            loss.getStyler().setYAxisDecimalPattern("#,##0.###");
+        }
         anchor(loss, xMax, sorted, MetricsRow::trainLoss, MetricsRow::archLoss, MetricsRow::valLoss);
         boolean any = perIteration(loss, "train loss", sorted, MetricsRow::trainLoss, TRAIN);
         any |= perIteration(loss, "arch loss", sorted, MetricsRow::archLoss, ARCH);
@@ -192,6 +199,20 @@ public final class CurvePlot {
         s.setMarker(SeriesMarkers.CIRCLE);
         s.setMarkerColor(color);
         return true;
+    }
+
+    /** A loss this many times the median training loss makes the loss axis logarithmic. */
+    static final double SPIKE = 10;
+
+    /** True when some loss exceeds {@link #SPIKE} × the median training loss: the loss panel then uses a log axis. */
+    public static boolean spiky(List<MetricsRow> rows) {
+        double[] train = rows.stream().mapToDouble(MetricsRow::trainLoss).filter(Double::isFinite).sorted().toArray();
+        if (train.length == 0) return false;
+        double median = train[train.length / 2], max = 0;
+        for (MetricsRow r : rows) {
+            for (double v : new double[] {r.trainLoss(), r.archLoss(), r.valLoss()}) if (Double.isFinite(v)) max = Math.max(max, v);
+        }
+        return max > SPIKE * median;
     }
 
     /** Trailing mean over the last {@code window} values (fewer at the start). */

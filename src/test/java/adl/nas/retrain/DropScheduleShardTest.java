@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * A data-parallel rank holding samples [2, 4) of a global batch of 4 gets the dropout and drop-path
- * masks one process gives those samples (docs/07-data-parallel.md §2).
+ * masks one process gives those samples (docs/08-data-parallel.md §2).
  */
 class DropScheduleShardTest {
     static double[] apply(DropSchedule d, Tensor x, boolean path) {

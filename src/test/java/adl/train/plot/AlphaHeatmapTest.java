@@ -19,6 +19,29 @@ class AlphaHeatmapTest {
         PngCheck.valid(png);
     }
 
+    @Test void keptOpsAreMappedToTheirRowAndColumn() throws Exception {
+        // block 0 ← s1 sep_conv_3x3, s0 skip; block 1 ← s2 max_pool, s0 dil_conv_3x3
+        boolean[][] k = AlphaHeatmap.kept(5, PlotExamples.OPS, List.of("sep_conv_3x3", "skip_connect", "max_pool_3x3", "dil_conv_3x3"), List.of(1, 0, 2, 0));
+        int marked = 0;
+        for (boolean[] row : k) for (boolean b : row) if (b) marked++;
+        assertEquals(4, marked);
+        List<String> ops = List.of(PlotExamples.OPS);
+        assertTrue(k[1][ops.indexOf("sep_conv_3x3")] && k[0][ops.indexOf("skip_connect")]);
+        assertTrue(k[4][ops.indexOf("max_pool_3x3")] && k[2][ops.indexOf("dil_conv_3x3")]);
+        assertThrows(IllegalArgumentException.class, () -> AlphaHeatmap.kept(5, PlotExamples.OPS, List.of("sep_conv_3x3"), List.of(2)));
+        Path png = dir.resolve("kept.png");
+        AlphaHeatmap.write(png, PlotExamples.alpha(5, PlotExamples.PAPER_OPS, PlotExamples.PAPER_INPUTS, 11), PlotExamples.OPS, 5,
+                PlotExamples.PAPER_OPS, PlotExamples.PAPER_INPUTS);
+        PngCheck.valid(png);
+    }
+
+    @Test void narrowRangesGetMoreDecimals() {
+        assertEquals(3, AlphaHeatmap.decimals(0.035));
+        assertEquals(4, AlphaHeatmap.decimals(0.004));
+        assertEquals(5, AlphaHeatmap.decimals(0.0002));
+        assertEquals(6, AlphaHeatmap.decimals(1e-12));
+    }
+
     @Test void smallAlpha() throws Exception {
         Path png = dir.resolve("alpha2.png");
         double[][] a = PlotExamples.alpha(2, List.of("sep_conv_3x3", "skip_connect", "max_pool_3x3", "dil_conv_3x3"), List.of(0, 1, 2, 0), 5);

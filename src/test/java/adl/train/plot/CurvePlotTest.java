@@ -11,6 +11,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CurvePlotTest {
@@ -84,5 +85,16 @@ class CurvePlotTest {
 
     @Test void movingMeanIsTrailing() {
         assertArrayEquals(new double[] {1, 1.5, 2.5, 3.5}, CurvePlot.movingMean(new double[] {1, 2, 3, 4}, 2), 1e-12);
+    }
+
+    @Test void aSpikingLossMakesTheLossAxisLogarithmic() throws Exception {
+        List<MetricsRow> rows = new java.util.ArrayList<>(PlotExamples.metrics(4, 20, 2, 3));
+        assertFalse(CurvePlot.spiky(rows), "the example losses stay within 10x of the median training loss");
+        MetricsRow first = rows.get(19);
+        rows.set(19, new MetricsRow(first.epoch(), first.iteration(), first.trainLoss(), first.archLoss(), 198, first.valMiou(), first.lr(), first.seconds()));
+        assertTrue(CurvePlot.spiky(rows), "a validation loss of 198 against training losses near 1");
+        Path png = dir.resolve("spike.png");
+        CurvePlot.write(png, rows);
+        PngCheck.valid(png);
     }
 }

@@ -12,19 +12,19 @@ import java.util.Random;
  * Run: {@code java -cp target/classes:target/test-classes:<xchart jar> adl.train.plot.PlotExamples docs/img}
  */
 public final class PlotExamples {
-    static final String[] OPS = {"none", "max_pool_3x3", "avg_pool_3x3", "skip_connect",
+    public static final String[] OPS = {"none", "max_pool_3x3", "avg_pool_3x3", "skip_connect",
             "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5"};
     /** The paper's network-level path (Auto-DeepLab Fig. 3): path[l-1] = level of layer l. */
-    static final int[] PAPER_PATH = {0, 0, 0, 1, 2, 1, 2, 2, 3, 3, 2, 1};
+    public static final int[] PAPER_PATH = {0, 0, 0, 1, 2, 1, 2, 2, 3, 3, 2, 1};
     /** The paper's cell, two (op, input state) pairs per block. */
-    static final List<String> PAPER_OPS = List.of("dil_conv_5x5", "sep_conv_3x3", "sep_conv_3x3", "dil_conv_3x3",
+    public static final List<String> PAPER_OPS = List.of("dil_conv_5x5", "sep_conv_3x3", "sep_conv_3x3", "dil_conv_3x3",
             "sep_conv_3x3", "sep_conv_3x3", "sep_conv_5x5", "sep_conv_5x5", "sep_conv_5x5", "dil_conv_5x5");
-    static final List<Integer> PAPER_INPUTS = List.of(1, 0, 1, 0, 3, 1, 4, 2, 3, 5);
+    public static final List<Integer> PAPER_INPUTS = List.of(1, 0, 1, 0, 3, 1, 4, 2, 3, 5);
 
     private PlotExamples() {}
 
     /** A search-like log: {@code epochs} × {@code itersPerEpoch} rows, arch steps from {@code archFrom}. */
-    static List<MetricsRow> metrics(int epochs, int itersPerEpoch, int archFrom, long seed) {
+    public static List<MetricsRow> metrics(int epochs, int itersPerEpoch, int archFrom, long seed) {
         Random r = new Random(seed);
         List<MetricsRow> rows = new ArrayList<>();
         long it = 0;
@@ -44,7 +44,7 @@ public final class PlotExamples {
     }
 
     /** Raw α for B blocks that favours the given cell's choices over a noisy background. */
-    static double[][] alpha(int blocks, List<String> ops, List<Integer> inputs, long seed) {
+    public static double[][] alpha(int blocks, List<String> ops, List<Integer> inputs, long seed) {
         Random r = new Random(seed);
         int edges = blocks * (blocks + 3) / 2;
         double[][] a = new double[edges][OPS.length];
@@ -62,7 +62,7 @@ public final class PlotExamples {
     }
 
     /** Normalised β̂ [L][4][3] favouring {@code path}; invalid slots are 0. */
-    static double[][][] betaHat(int layers, int[] path, long seed) {
+    public static double[][][] betaHat(int layers, int[] path, long seed) {
         Random r = new Random(seed);
         double[][][] b = new double[layers][4][3];
         for (int l = 0; l < layers; l++) {
