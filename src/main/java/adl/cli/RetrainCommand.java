@@ -100,7 +100,7 @@ final class RetrainCommand implements Callable<Integer> {
     Integer keepCheckpoints;
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default runs/retrain-<date>-<time>).")
     Path out;
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its newest intact checkpoint. Its settings come from its config.json: "
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR, with the settings of its config.json, from its newest intact checkpoint: "
             + "only a longer run (--iters) and --threads, --device, --max-image-pixels may be given with it. Default: a new run.")
     Path resume;
 

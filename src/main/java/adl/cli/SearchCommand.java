@@ -99,7 +99,7 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--recompute", description = "Recompute the cell edges' candidate ops in backward instead of storing them: "
             + "about half the engine's live memory, same loss, gradients equal up to summation order.")
     boolean recompute;
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its newest intact checkpoint. Its settings come from its config.json: "
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR, with the settings of its config.json, from its newest intact checkpoint: "
             + "only a longer run (--epochs) and --threads, --device, --max-image-pixels may be given with it. Default: a new run.")
     Path resume;
 
