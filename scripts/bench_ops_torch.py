@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch peer of `./adl bench ops`: the same convolutions, timed the same way, same table.
 
-Cases (DESIGN §5): depthwise 3x3 / 5x5 (groups = C, padding k/2), dilated depthwise 3x3 / 5x5
+Cases (docs/02-search-space.md §2, §5): depthwise 3x3 / 5x5 (groups = C, padding k/2), dilated depthwise 3x3 / 5x5
 (dilation 2, padding 2*(k/2)) and pointwise 1x1 C->C, no bias, stride 1, F32, NCHW; level v has
 C = 8*2^v and the spatial size of rate 4*2^v of the crop (ceil-halving: 64 -> 16/8/4/2,
 321 -> 81/41/21/11); batch 2. Forward: inputs without grad (no graph recorded). Forward+backward:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch peer of `adl bench search-step`: one first-order Auto-DeepLab search iteration.
 
-The supernet is DESIGN §5 exactly as adl.nas.SuperNet builds it (module and parameter names
+The supernet is that of docs/02-search-space.md exactly as adl.nas.SuperNet builds it (module and parameter names
 follow the Java state dict: stem.stem0.0.weight, trellis.cell_1_0.edge0.sep_conv_3x3.op.1.weight,
 head0.classifier.bias, arch.alpha, ...):
 - stem: conv3x3 s2 3->64 -> BN -> ReLU (rate-2 tensor, "layer -1"), conv3x3 64->64 -> BN ->
@@ -22,8 +22,8 @@ head0.classifier.bias, arch.alpha, ...):
 
 One timed iteration = architecture step (loss on batch B, gradients for alpha and beta only,
 Adam lr 3e-3 betas (0.9, 0.999) weight decay 1e-3) then weight step (loss on batch A,
-gradients for the weights only, SGD lr 0.025 momentum 0.9 weight decay 3e-4); DESIGN §5's
-search loop runs the two steps the other way round, which does not change the time of an
+gradients for the weights only, SGD lr 0.025 momentum 0.9 weight decay 3e-4); the search loop
+(docs/03-bilevel.md §1) runs the two steps the other way round, which does not change the time of an
 iteration. Gradients are
 taken with torch.autograd.grad(loss, params) with the other group frozen
 (requires_grad_(False)) for the step: only what leads to those params is computed or saved

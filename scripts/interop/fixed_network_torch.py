@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The retrain network of adl-engine (adl.nas.retrain.FixedNetwork) in PyTorch, as an independent oracle.
 
-Builds the network of DESIGN.md §5 "Retrain" from an architecture.json, a filter multiplier F and a
+Builds the network of docs/06-retrain.md from an architecture.json, a filter multiplier F and a
 number of classes, with the same module and parameter names as the Java state dict (stem.conv0.weight,
 cells.3.ops.7.dw1.weight, aspp.project.bn.running_var, decoder.fuse1.conv.weight, logits.bias, ...),
 loads a safetensors checkpoint BY NAME (strict), runs one input in eval mode and writes the logits

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Keeps the layers one-way (DESIGN §2, STYLE): tensor → memory → backend → dist → autograd → nn/optim →
+ * Keeps the layers one-way (docs/01-tensors-and-autograd.md §7): tensor → memory → backend → dist → autograd → nn/optim →
  * nas → data/train → cli. A package may import only packages of its own rank or above it.
  */
 class LayeringTest {

@@ -8,7 +8,7 @@ import adl.tensor.Tensor;
 /**
  * Differentiable bilinear resize (PyTorch F.interpolate(mode='bilinear', size=(outH, outW))).
  * Backward: each output's gradient is added to its four source taps with the forward weights.
- * Auto-DeepLab resamples with align_corners = false to the exact destination size (DESIGN §5).
+ * Auto-DeepLab resamples with align_corners = false to the exact destination size (docs/02-search-space.md §5).
  */
 public final class ResizeOps {
     private ResizeOps() {}

@@ -5,7 +5,7 @@ import adl.tensor.Storage;
 import adl.tensor.Tensor;
 
 /**
- * The primitive set every device implements (DESIGN §3). Everything else in the engine is
+ * The primitive set every device implements (docs/01-tensors-and-autograd.md §7). Everything else in the engine is
  * composed from these. Conventions:
  * <ul>
  *   <li>Outputs are passed in, already allocated with the documented shape and the inputs' dtype,
@@ -139,7 +139,7 @@ public interface Backend {
     /** gx = scale * (softmax(logits) - onehot(labels)) / count, 0 at ignored pixels; scale is a 1-element tensor (dL/dloss). */
     void crossEntropyBackward(Tensor logits, Tensor labels, int ignoreIndex, Tensor scale, Tensor gx);
 
-    // ---- weighted sum (DESIGN §6) ----
+    // ---- weighted sum (docs/05-gpu-backend.md §4) ----
 
     /** out = Σ_k w[k] · xs[k]; xs all of out's shape; w [K]. */
     void weightedSum(Tensor[] xs, Tensor w, Tensor out);

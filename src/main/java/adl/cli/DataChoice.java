@@ -15,7 +15,7 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * The {@code --dataset NAME --data DIR --resize F} flags of search, retrain and eval: "synthetic"
- * (built in, no folder) or a real dataset read from its published layout (DESIGN §7). Problems
+ * (built in, no folder) or a real dataset read from its published layout (datasets/README.md). Problems
  * found by the up-front checks stop the command with their one message (first files named, total
  * counted), before anything is written.
  */

@@ -3,7 +3,7 @@ package adl.data;
 import java.util.SplittableRandom;
 
 /**
- * Training augmentation (DESIGN §7; DeepLab's input preprocessing): random scale, random crop
+ * Training augmentation (datasets/README.md, "From files to batches"; DeepLab's input preprocessing): random scale, random crop
  * padded with the ignore label, random horizontal flip. Every random number of a sample comes
  * from (seed, iteration, slot) alone — slot = its position in the batch — so a resumed run
  * draws the same crops as an uninterrupted one, whatever thread computes them.

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A dataset seen through a centre crop of fixed size (DESIGN §5: the search validates on centre
+ * A dataset seen through a centre crop of fixed size (docs/03-bilevel.md §5: the search validates on centre
  * crops at the training crop size): sample i is the crop×crop middle of the wrapped sample i;
  * where the image is smaller than the crop it is padded — image with 0 (the normalised mean),
  * label with {@link Sample#IGNORE}. Lets images of any size form one batch.

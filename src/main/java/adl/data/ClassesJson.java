@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The {@code classes.json} of a folder dataset (DESIGN §7): class id = position in the list.
+ * The {@code classes.json} of a folder dataset (datasets/folder.md): class id = position in the list.
  * <pre>{@code
  * { "classes": [ {"name": "background", "color": [0, 0, 0]},
  *                {"name": "road", "color": [128, 64, 128]},

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * {@code adl datasets check}: decodes every image and label of the chosen splits and reports the
  * pair counts, the class histogram (pixels per class after the label mapping, plus ignored
- * pixels) and every problem found, each naming its file (DESIGN §7). Nothing is skipped silently:
+ * pixels) and every problem found, each naming its file (datasets/README.md). Nothing is skipped silently:
  * a split whose folders are missing is a LAYOUT problem, and the other splits are still checked.
  */
 public final class DatasetCheck {

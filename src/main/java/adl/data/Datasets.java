@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The dataset readers by their CLI name (DESIGN §7): {@code --dataset NAME --data DIR --split S}.
+ * The dataset readers by their CLI name (datasets/README.md): {@code --dataset NAME --data DIR --split S}.
  * <ul>
  *   <li>cityscapes: splits train, val, test ({@link CityscapesFiles})</li>
  *   <li>voc: train, val, train_aug, or any list in ImageSets/Segmentation ({@link VocFiles})</li>

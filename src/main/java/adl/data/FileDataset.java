@@ -7,7 +7,7 @@ import java.util.List;
  * lazily in {@link #get} — image via {@link ImageFiles}, label via {@link LabelFiles} mapped by the
  * entry's {@link LabelMap} — then resized by {@code resize} (1 = as stored).
  *
- * <p>The constructor does the cheap checks (DESIGN §7): pairing problems the reader found, empty
+ * <p>The constructor does the cheap checks (datasets/README.md): pairing problems the reader found, empty
  * files, unreadable headers, image/label size mismatches — all collected into ONE
  * {@link DatasetException}. A file that fails to decode later throws a DatasetException naming it.
  *

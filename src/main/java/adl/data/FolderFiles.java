@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Your own data (DESIGN §7):
+ * Your own data (datasets/folder.md):
  * <pre>
  * DIR/classes.json                          class names and colours ({@link ClassesJson})
  * DIR/images/&lt;split&gt;/&lt;name&gt;.(png|jpg|jpeg)

@@ -11,7 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * The cheap up-front check of a split (DESIGN §7): every file exists and is non-empty, its header
+ * The cheap up-front check of a split (datasets/README.md): every file exists and is non-empty, its header
  * names a PNG/JPEG size (read with an ImageReader, pixels not decoded), and image and label sizes
  * agree. Decoding everything is {@link DatasetCheck}'s job.
  */

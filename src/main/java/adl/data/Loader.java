@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.function.LongFunction;
 
 /**
- * The prefetching loader (DESIGN §7): reads and transforms the samples of batches
+ * The prefetching loader (datasets/README.md, "From files to batches"): reads and transforms the samples of batches
  * {@code start, start+1, …, end-1} on a small pool of daemon worker threads, ahead of the consumer,
  * and hands them out in order as {@link HostBatch}es.
  *

@@ -1,7 +1,7 @@
 package adl.data;
 
 /**
- * How an 8-bit RGB pixel becomes the network's input value (DESIGN §7; {@link Sample}'s image):
+ * How an 8-bit RGB pixel becomes the network's input value (datasets/README.md, "From files to batches"; {@link Sample}'s image):
  * {@code x_c = (v_c / 255 − mean[c]) / std[c]} per channel c ∈ {R, G, B}. Predict and eval must
  * use the normalisation of the data the network was trained on.
  */

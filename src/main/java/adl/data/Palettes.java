@@ -4,7 +4,7 @@ import java.awt.Color;
 import java.util.Locale;
 
 /**
- * The class names and official colour tables of the supported datasets (DESIGN §7, §9):
+ * The class names and official colour tables of the supported datasets (datasets/README.md; docs/10-run-directory.md):
  * <ul>
  *   <li>Cityscapes: the 19 train ids of cityscapesScripts {@code helpers/labels.py}, with its colours;
  *       {@link #cityscapesTrainId} maps the 34 label ids of {@code *_gtFine_labelIds.png} to them.</li>

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The built-in segmentation set (DESIGN §7): procedurally generated, seeded scenes with six
+ * The built-in segmentation set (datasets/README.md, "From files to batches"): procedurally generated, seeded scenes with six
  * classes — a textured background and five kinds of objects (disks, boxes, triangles, rings,
  * striped blobs), each drawn at scales from a few pixels to half the image, with per-object
  * colours drawn from overlapping class distributions, texture and noise. Colour alone does not

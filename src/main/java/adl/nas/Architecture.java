@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A decoded Auto-DeepLab architecture (DESIGN §5), the content of architecture.json:
+ * A decoded Auto-DeepLab architecture (docs/04-decoding.md §5), the content of architecture.json:
  * the cell (2 edges per block, each an op and the state it reads) and the network-level path
  * ({@code path[l − 1]} = level of layer l), plus the filter multiplier F.
  */
@@ -55,7 +55,7 @@ public record Architecture(List<CellDecoder.Edge> cell, int[] path, int filterMu
         }
     }
 
-    /** The JSON form, exactly the DESIGN §5 schema. */
+    /** The JSON form, exactly the schema of docs/04-decoding.md §5. */
     private record Json(@JsonProperty("cell") List<JsonEdge> cell, @JsonProperty("path") int[] path,
                         @JsonProperty("filter_multiplier") int filterMultiplier) {}
 

@@ -9,7 +9,7 @@ import adl.nn.Module;
 import adl.tensor.Tensor;
 
 /**
- * Brings a cell input to the node's width C and size (DESIGN §5): ReLU first, then
+ * Brings a cell input to the node's width C and size (docs/02-search-space.md §3): ReLU first, then
  * <ul>
  *   <li>source at the node's level: 1×1 conv → BN;</li>
  *   <li>source exactly one level finer: 3×3 conv stride 2 padding 1 → BN (the paper's

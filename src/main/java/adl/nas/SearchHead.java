@@ -12,7 +12,7 @@ import adl.tensor.Shape;
 import adl.tensor.Tensor;
 
 /**
- * The per-level head of the search network (DESIGN §5, an ASPP in miniature): three branches,
+ * The per-level head of the search network (docs/02-search-space.md §6, an ASPP in miniature): three branches,
  * each conv → BN → ReLU with the input's width W = B·C — a 1×1 conv; a 3×3 conv with dilation
  * 96/rate (24 / 12 / 6 / 3 for levels 0–3); image pooling (spatial mean → 1×1 → BN → ReLU,
  * broadcast back) — concatenated, then a 1×1 conv with bias to the class logits.

@@ -9,7 +9,7 @@ import adl.nn.Sequential;
 import adl.tensor.Tensor;
 
 /**
- * The search network's stem (DESIGN §5): conv3×3 stride 2, 3→64 → BN → ReLU (the rate-2 tensor,
+ * The search network's stem (docs/02-search-space.md §6): conv3×3 stride 2, 3→64 → BN → ReLU (the rate-2 tensor,
  * "layer −1"), conv3×3 64→64 → BN → ReLU, conv3×3 stride 2, 64→128 → BN → ReLU (the rate-4
  * node, "layer 0"). BN with affine parameters. x: [N, 3, H, W] → [N, 64, ⌈H/2⌉, ⌈W/2⌉] and
  * [N, 128, ⌈H/4⌉', ⌈W/4⌉'] (each halving rounds up).

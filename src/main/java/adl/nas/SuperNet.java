@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Auto-DeepLab search network (paper §3–4, DESIGN §5): stem → trellis of L layers × 4
+ * The Auto-DeepLab search network (paper §3–4, docs/02-search-space.md §7): stem → trellis of L layers × 4
  * levels, one SearchCell per node → one head per level at layer L; the heads' logits are
  * bilinearly resized to the input size and summed. x: [N, 3, H, W] → [N, classes, H, W].
  */

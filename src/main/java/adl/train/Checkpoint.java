@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * A search checkpoint as one safetensors file (DESIGN §9): the model's state dict under PyTorch
+ * A search checkpoint as one safetensors file (docs/10-run-directory.md §2, docs/03-bilevel.md §6): the model's state dict under PyTorch
  * names (weight, bias, running_mean, running_var, num_batches_tracked; α and β as arch.alpha and
  * arch.beta), then the optimizer state ("optimizer.weights.NAME.momentum_buffer",
  * "optimizer.arch.NAME.exp_avg" / "exp_avg_sq" / "step"), and the counters of

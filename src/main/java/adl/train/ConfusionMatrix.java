@@ -3,7 +3,7 @@ package adl.train;
 /**
  * Pixel confusion matrix over K classes (rows = label, columns = prediction); pixels labelled
  * {@code ignore} are not counted. IoU_c = TP / (TP + FP + FN); the mean leaves out classes whose
- * union is empty (absent from both labels and predictions), as DESIGN §5 "Evaluation" says.
+ * union is empty (absent from both labels and predictions), as docs/06-retrain.md §5 says.
  */
 public final class ConfusionMatrix {
     private final int classes;

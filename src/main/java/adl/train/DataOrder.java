@@ -3,7 +3,7 @@ package adl.train;
 import java.util.SplittableRandom;
 
 /**
- * The seeded orders in which a search visits its data (DESIGN §5): the training split is
+ * The seeded orders in which a search visits its data (docs/03-bilevel.md §2): the training split is
  * permuted once with the seed into A (first ⌈n/2⌉, weights) and B (the rest, architecture);
  * epoch e walks A in its own permutation; B is drawn in permutations of its own, cycling. Every
  * index depends on (seed, position) only, so a resumed run draws exactly the same batches.

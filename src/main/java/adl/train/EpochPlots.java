@@ -19,7 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The PNG plots of a search run, rewritten after every epoch (DESIGN §9): curves.png (losses
+ * The PNG plots of a search run, rewritten after every epoch (docs/10-run-directory.md §1): curves.png (losses
  * and mIoU), alpha.png (softmax(α) as an edges × ops heatmap), trellis.png (β̂ with the decoded
  * path), cell.png (the decoded cell).
  */

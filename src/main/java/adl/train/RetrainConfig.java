@@ -4,7 +4,7 @@ import adl.nas.retrain.FixedNetwork;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * Every setting of a retrain run (paper §5.2; DESIGN §5 "Retrain"), resolved and immutable.
+ * Every setting of a retrain run (paper §5.2; docs/06-retrain.md §5), resolved and immutable.
  * Saved as config.json in the run directory (with the network's architecture.json beside it),
  * read back by {@code --resume}, {@code eval} and {@code predict}.
  *

@@ -33,7 +33,7 @@ import java.nio.file.Path;
 import java.util.function.LongConsumer;
 
 /**
- * Training the found network from scratch (paper §5.2; DESIGN §5 "Retrain"): SGD with momentum,
+ * Training the found network from scratch (paper §5.2; docs/06-retrain.md §5): SGD with momentum,
  * poly learning rate (power 0.9) per iteration, random scale / crop / flip; every
  * {@code evalEvery} iterations and at the end: validation mIoU, curves.png and a checkpoint (the
  * best kept as well); a checkpoint on a time interval and when asked to stop. {@link #run}

@@ -15,7 +15,7 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * The files of a run directory (DESIGN §9) and how each is written: whole files atomically
+ * The files of a run directory (docs/10-run-directory.md) and how each is written: whole files atomically
  * (temp file, then rename), logs appended line by line, checkpoints under checkpoints/.
  */
 public final class RunFiles {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * Every setting of a search (paper §4.2, §5.1; DESIGN §5 "Search"), resolved and immutable.
+ * Every setting of a search (paper §4.2, §5.1; docs/03-bilevel.md §4, §8), resolved and immutable.
  * Parsed by the CLI, saved as config.json in the run directory, read back on resume.
  *
  * @param resize        scale applied to every image and label of a real dataset as it is read (0.5: the paper's half-resolution Cityscapes)

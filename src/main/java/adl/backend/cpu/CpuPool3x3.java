@@ -4,7 +4,7 @@ import adl.backend.PoolParams;
 import adl.backend.cpu.CpuPool.Geo;
 
 /**
- * The search's pooling (DESIGN §5: max_pool_3x3 and avg_pool_3x3, kernel 3, stride 1, padding 1,
+ * The search's pooling (docs/02-search-space.md §2: max_pool_3x3 and avg_pool_3x3, kernel 3, stride 1, padding 1,
  * count_include_pad = false), F32, with every window written out as straight-line code: the
  * generic kernels of {@link CpuPool} / {@link CpuAvgPool} loop over each window's clipped range,
  * and at the search's sizes (2×2 … 16×16 planes, 17,000 calls per iteration) those length-3 loops

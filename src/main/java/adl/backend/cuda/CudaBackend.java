@@ -14,7 +14,7 @@ import adl.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The CUDA backend of one device (DESIGN §3): float32 kernels from kernels-ptx through
+ * The CUDA backend of one device (docs/05-gpu-backend.md): float32 kernels from kernels-ptx through
  * {@link CudaKernels}, memory from a {@link CachingAllocator}, host transfers through {@link Transfers},
  * everything on one stream. F64 tensors can be allocated, written, read, filled and copied; their
  * arithmetic stays on the CPU reference path ({@code UnsupportedOperationException}). Matmul goes through cuBLAS;

@@ -12,7 +12,7 @@ import java.util.List;
  */
 public record ConvCase(String op, int k, int dilation, boolean depthwise, int c, int size, int n) {
 
-    /** The op kinds of the search space's convolutions (DESIGN §5: sep_conv / dil_conv parts). */
+    /** The op kinds of the search space's convolutions (docs/02-search-space.md §2: sep_conv / dil_conv parts). */
     public static final List<ConvCase> KINDS = List.of(
             new ConvCase("dw3x3", 3, 1, true, 0, 0, 0),
             new ConvCase("dw5x5", 5, 1, true, 0, 0, 0),
@@ -23,7 +23,7 @@ public record ConvCase(String op, int k, int dilation, boolean depthwise, int c,
     /** Filters per block at search level v (F = 8): 8, 16, 32, 64. */
     public static int channels(int level) { return 8 << level; }
 
-    /** Spatial size at level v (rate 4·2^v) of a square crop: ⌈h/2⌉ per stride-2 step (DESIGN §5). */
+    /** Spatial size at level v (rate 4·2^v) of a square crop: ⌈h/2⌉ per stride-2 step (docs/02-search-space.md §5). */
     public static int sizeAt(int crop, int level) {
         int h = crop;
         for (int i = 0; i < level + 2; i++) h = (h + 1) / 2;

@@ -8,7 +8,7 @@ import adl.tensor.Shape;
 import adl.tensor.Tensor;
 
 /**
- * Atrous spatial pyramid pooling (DeepLabv3; DESIGN §5 "Retrain") on ReLU(last cell output).
+ * Atrous spatial pyramid pooling (DeepLabv3; docs/06-retrain.md §3) on ReLU(last cell output).
  * Five branches, each conv → BN → ReLU with A = 256 filters: {@code conv1x1}; {@code atrous0..2},
  * ORDINARY 3×3 convs with dilation (12, 24, 36)·8/OS (padding = dilation, size kept);
  * {@code pooling}, spatial mean → 1×1 → BN → ReLU, broadcast back. Concat (5A) → {@code project}

@@ -12,7 +12,7 @@ import adl.nn.Module;
 import adl.tensor.Tensor;
 
 /**
- * The operations of a retrained cell (DESIGN §5 "Retrain", following the released hnasnet,
+ * The operations of a retrained cell (docs/06-retrain.md §1–2, following the released hnasnet,
  * tensorflow/models research/deeplab/core/nas_cell.py). Each maps x [N, C, h, w] to
  * [N, C, h', w'] with h' = h at stride 1 and h' = ⌈h/2⌉ at stride 2 (taken only by ops that read
  * a cell input when the path goes up a level).

@@ -9,7 +9,7 @@ import adl.tensor.Tensor;
 
 /**
  * conv (no bias) → BN (affine) → optional ReLU, the unit of the retrain stem, input
- * preparation, ASPP and decoder (DESIGN §5: "no convolution has a bias except the final logits;
+ * preparation, ASPP and decoder (docs/06-retrain.md §2: "no convolution has a bias except the final logits;
  * every BN has scale and offset"). State names: {@code conv.weight}, {@code bn.weight},
  * {@code bn.bias}, {@code bn.running_mean}, ... x: [N, in, H, W] → [N, out, Ho, Wo].
  */

@@ -5,7 +5,7 @@ import adl.nn.Conv2d;
 
 /**
  * A shape-only walk's running totals (no tensor is allocated): trainable scalars and
- * multiply-adds. Counting rule (DESIGN §5, "counted plainly"): a k×k convolution costs
+ * multiply-adds. Counting rule (docs/06-retrain.md §4, "counted plainly"): a k×k convolution costs
  * k·k·(Cin/groups)·Cout·Hout·Wout multiply-adds, padding taps included; BN, ReLU, pooling,
  * resizing and additions cost nothing. Parameters come from each layer's geometry (a conv's
  * k·k·(Cin/groups)·Cout weights plus Cout biases, a BN's 2·C scale and offset), not from its

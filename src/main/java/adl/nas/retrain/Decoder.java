@@ -7,7 +7,7 @@ import adl.nn.Module;
 import adl.tensor.Tensor;
 
 /**
- * The DeepLabv3+ decoder (DESIGN §5 "Retrain"): the low-level feature (rate 4) → {@code low_level}
+ * The DeepLabv3+ decoder (docs/06-retrain.md §3): the low-level feature (rate 4) → {@code low_level}
  * 1×1 to 48 → BN → ReLU; the ASPP output resized bilinearly to the low-level size; concat
  * [ASPP, low-level] (256 + 48 = 304) → {@code fuse0}, {@code fuse1}: ORDINARY 3×3 convs of 256,
  * each → BN → ReLU. The class logits (1×1 with bias) belong to the network.

@@ -11,7 +11,7 @@ import adl.tensor.Tensor;
 import java.util.List;
 
 /**
- * One cell of the retrained network (DESIGN §5 "Retrain", paper §5.2, hnasnet's NASBaseCell):
+ * One cell of the retrained network (docs/06-retrain.md §1–2, paper §5.2, hnasnet's NASBaseCell):
  * <pre>
  *   H^{l−2} → bilinear resize to H^{l−1}'s size (if it differs) → [ReLU → 1×1 → BN] (if its width ≠ C)  = state 1
  *   H^{l−1} → ReLU → 1×1 → BN                                                                   = state 0

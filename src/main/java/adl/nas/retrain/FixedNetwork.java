@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The retrained Auto-DeepLab network (paper §5.2, DESIGN §5 "Retrain"; the released hnasnet):
+ * The retrained Auto-DeepLab network (paper §5.2, docs/06-retrain.md; the released hnasnet):
  * stem → one {@link FixedCell} per layer along the architecture's path → ASPP on ReLU(last cell)
  * → DeepLabv3+ decoder with the low-level feature of the last level-0 cell before the path first
  * leaves level 0 → 1×1 logits (with bias) → bilinear resize to the input size.
@@ -27,7 +27,7 @@ import java.util.Map;
  * {@code logits.weight}, {@code logits.bias}.
  */
 public final class FixedNetwork extends Module {
-    /** Widths of the parts that are not cells; {@link #PAPER} = DESIGN §5 (smaller ones for tests and fixtures). */
+    /** Widths of the parts that are not cells; {@link #PAPER} = docs/06-retrain.md §1, §3 (smaller ones for tests and fixtures). */
     public record Widths(int stem, int stemOut, int aspp, int lowLevel, int decoder) {
         public static final Widths PAPER = new Widths(64, 128, 256, 48, 256);
 

@@ -8,7 +8,7 @@ import adl.nn.Module;
 import adl.tensor.Tensor;
 
 /**
- * The retrain stem (DESIGN §5 "Retrain", hnasnet's _nas_stem):
+ * The retrain stem (docs/06-retrain.md §1, hnasnet's _nas_stem):
  * <pre>
  *   conv0 3×3 s2, 3→64 → bn0 → ReLU → conv1 3×3, 64→64 → bn1           = rate-2 tensor (the first H^{l−2})
  *   → ReLU → conv2 3×3 s2, 64→128 → bn2                                 = rate-4 tensor (the first H^{l−1})

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The paper's networks (§5.2, Table 2): the searched cell and path of DESIGN §5 with
+ * The paper's networks (§5.2, Table 2): the searched cell and path of docs/04-decoding.md §5 with
  * F = 20 / 32 / 48 for auto-deeplab-s / -m / -l.
  */
 public final class Presets {
@@ -23,7 +23,7 @@ public final class Presets {
     public static final int[] PAPER_PATH = {0, 0, 0, 1, 2, 1, 2, 2, 3, 3, 2, 1};
 
     /**
-     * The paper's cell (two entries per block, DESIGN §5): block0 = dil_conv_5x5(1) + sep_conv_3x3(0),
+     * The paper's cell (two entries per block, docs/04-decoding.md §5): block0 = dil_conv_5x5(1) + sep_conv_3x3(0),
      * block1 = sep_conv_3x3(1) + dil_conv_3x3(0), block2 = sep_conv_3x3(3) + sep_conv_3x3(1),
      * block3 = sep_conv_5x5(4) + sep_conv_5x5(2), block4 = sep_conv_5x5(3) + dil_conv_5x5(5).
      */

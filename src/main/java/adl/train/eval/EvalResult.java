@@ -8,7 +8,7 @@ import java.util.List;
  * The scores of an evaluation: the pixel confusion matrix over the dataset's classes (ignore
  * label 255 not counted) and the number of images seen. IoU_c = TP / (TP + FP + FN); a class
  * whose union is empty (in neither labels nor predictions) has IoU NaN and is left out of the
- * mean (DESIGN §5); a class only predicted has IoU 0 and counts.
+ * mean (docs/06-retrain.md §5); a class only predicted has IoU 0 and counts.
  */
 public record EvalResult(List<String> classes, ConfusionMatrix matrix, int images) {
     public EvalResult {

@@ -5,7 +5,7 @@ import adl.data.Sample;
 import adl.train.ConfusionMatrix;
 
 /**
- * Scores an {@link Inference} on a dataset split (DESIGN §5 "Evaluation"): every image is
+ * Scores an {@link Inference} on a dataset split (docs/06-retrain.md §5): every image is
  * predicted at its own size and compared pixel by pixel with its label; pixels labelled
  * {@link Sample#IGNORE} are not counted. Images are processed one at a time in index order.
  */

@@ -15,7 +15,7 @@ import adl.tensor.Tensor;
 import java.util.List;
 
 /**
- * Dense prediction at the original image size (DESIGN §5 "Evaluation"), with optional
+ * Dense prediction at the original image size (docs/06-retrain.md §5), with optional
  * multi-scale and left-right flip averaging as DeepLab evaluates:
  * <pre>
  *   for each scale s (in order), for the image and (if flip) its mirror:

@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Predicted masks as PNG images (DESIGN §9). Label maps are [H, W] row-major class ids; a
+ * Predicted masks as PNG images (docs/10-run-directory.md §1). Label maps are [H, W] row-major class ids; a
  * palette is {@code int[C][3]} RGB (0..255), as {@code Dataset.palette()} / {@code Palette.colors()}.
  * The ignore label {@link Sample#IGNORE} is drawn {@link #IGNORE_RGB} (black) in colour masks
  * and leaves the photograph unchanged in overlays.

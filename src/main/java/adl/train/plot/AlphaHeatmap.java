@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The cell-level architecture weights α (DESIGN §5) as an edges × ops heatmap of softmax(α) per
+ * The cell-level architecture weights α (docs/02-search-space.md §2) as an edges × ops heatmap of softmax(α) per
  * row, the mixing weights of each MixedOp. Row e = Σ_{k<i}(2 + k) + j is the edge into block i
  * from state j, labelled "b<i>←s<j>"; states 0 and 1 are H^{l-1} and H^{l-2}, 2 + k is block k.
  * The colour scale runs from the smallest to the largest value shown (softmax weights of a short

@@ -19,7 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The decoded cell (DESIGN §5) as an arc diagram, left to right: H^{l-2} (state 1), H^{l-1}
+ * The decoded cell (docs/04-decoding.md §1) as an arc diagram, left to right: H^{l-2} (state 1), H^{l-1}
  * (state 0), block 0 .. block B−1 (state 2 + k), output. Each block's two inputs are arcs above
  * the row, labelled with their op and coloured by op family; the concat of all blocks into the
  * output is a grey rail below the row.

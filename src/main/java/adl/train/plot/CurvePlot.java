@@ -20,7 +20,7 @@ import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Loss and mIoU curves of a search run (DESIGN §9): train and arch loss per iteration, val loss
+ * Loss and mIoU curves of a search run (docs/10-run-directory.md §1): train and arch loss per iteration, val loss
  * per epoch (top panel; a log y axis when a loss spikes, {@link #spiky}); val mIoU per epoch (bottom panel, omitted until the first epoch ends).
  * x is the global iteration; an epoch's point sits at the iteration that closed it. NaN values are
  * skipped. Long per-iteration curves are drawn light (reduced to per-bucket min and max) with a

@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * The network-level trellis (DESIGN §5): x = layer 0..L (0 = the stem node), y = level 0..3
+ * The network-level trellis (docs/02-search-space.md §4): x = layer 0..L (0 = the stem node), y = level 0..3
  * (rate 4·2^v), finest level at the top. A dot for each node (l, v), v ≤ min(l, 3); a line for
  * every valid edge (l, u) → (l+1, u+d−1) whose width and opacity grow with β̂[l][u][d]; the
  * decoded path on top in red, each of its edges labelled with its β̂ (drawn over the rendered chart).

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The benchmark's shapes are those of DESIGN §5 (and of scripts/bench_ops_torch.py). */
+/** The benchmark's shapes are those of docs/02-search-space.md §2 and §5 (and of scripts/bench_ops_torch.py). */
 class ConvCaseTest {
     @Test void sizesPerLevelFollowCeilHalving() {
         assertArrayEquals(new int[] {16, 8, 4, 2}, sizes(64));

@@ -123,7 +123,7 @@ class CountingTest {
     /**
      * Paper Table 2: 10.15M / 21.62M / 44.42M parameters for S / M / L; multiply-adds 333.25B /
      * 460.93B / 695.03B at 1024×2048 from TensorFlow's profiler, which plain conv counting comes
-     * out about 5% under (DESIGN §5).
+     * out about 5% under (docs/06-retrain.md §4).
      */
     @Test void presetsMatchThePapersTable2() {
         String[] names = {"auto-deeplab-s", "auto-deeplab-m", "auto-deeplab-l"};

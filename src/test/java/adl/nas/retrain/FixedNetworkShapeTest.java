@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * last cell's rate, decoder at rate 4, logits at the input size.
  */
 class FixedNetworkShapeTest {
-    /** Level sizes of a 321 crop (DESIGN §5: ⌈h/2⌉ per halving). */
+    /** Level sizes of a 321 crop (docs/06-retrain.md §1: ⌈h/2⌉ per halving). */
     static final int[] SIZE_321 = {81, 41, 21, 11};
 
     /** The expected [C, H, W] of every endpoint of the paper network with filter multiplier f, written out by hand. */

@@ -1,7 +1,7 @@
 package adl.bench.jmh;
 
 /**
- * Tensor geometry of the search supernet (DESIGN §5) at batch 2, crop 321: level v (rate 4·2^v)
+ * Tensor geometry of the search supernet (docs/02-search-space.md §5) at batch 2, crop 321: level v (rate 4·2^v)
  * has spatial size 81 / 41 / 21 / 11 (⌈h/2⌉ per stride-2 step) and C = F·2^v filters per block
  * with F = 8. A MixedOp's weighted sum sees K = 7 computed inputs of [N, C, h, h]; a trellis
  * node's sums K ≤ 3 cell outputs of [N, 5C, h, h]. bench/report.py mirrors these formulas.

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Bilinear resize (align_corners = false) forward and backward through the backend primitive,
- * at the resamplings the search does at batch 2, crop 321 (DESIGN §5):
+ * at the resamplings the search does at batch 2, crop 321 (docs/02-search-space.md §3, §6):
  * {@code up1to0} / {@code up2to1} / {@code up3to2}: a coarser node's output (5C of its level)
  * brought to the next finer level's size in preprocessing; {@code down0to2}: a level-0 output
  * (40 channels) brought two levels down; {@code head}: 19-class logits of level 0 upsampled
