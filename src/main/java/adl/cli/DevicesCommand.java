@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code adl devices}: the CPU, and every CUDA device with its driver, cuDNN and cuBLAS (version
  * and the folder each was loaded from) — or exactly why none is usable; then this process's place in
- * a multi-process job and the MPI and NCCL libraries found (docs/07). Always exits 0.
+ * a multi-process job and the MPI and NCCL libraries found (docs/08-data-parallel.md). Always exits 0.
  */
 @Command(name = "devices", mixinStandardHelpOptions = true,
         description = "List the CPU and the CUDA devices the engine can use (or why none is usable).")

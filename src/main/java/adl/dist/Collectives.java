@@ -5,7 +5,7 @@ import adl.tensor.Tensor;
 import java.util.List;
 
 /**
- * The few collective operations data-parallel training needs (docs/07), over every process of the
+ * The few collective operations data-parallel training needs (docs/08-data-parallel.md), over every process of the
  * job. Every call is made by every rank, in the same order, with tensors of the same shapes and
  * dtypes. Results are the same bits on every rank: sums are taken in rank order 0, 1, …, N−1 (never
  * in a library's unspecified reduction order) in double, and rounded once to the tensor's dtype.

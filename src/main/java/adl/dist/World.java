@@ -3,7 +3,7 @@ package adl.dist;
 import java.util.Map;
 
 /**
- * Where this process sits in a data-parallel job, read from the launcher's environment (docs/07):
+ * Where this process sits in a data-parallel job, read from the launcher's environment (docs/08-data-parallel.md):
  * Open MPI's {@code mpirun} sets {@code OMPI_COMM_WORLD_RANK/SIZE/LOCAL_RANK/LOCAL_SIZE}; SLURM's
  * {@code srun} sets {@code SLURM_PROCID/NTASKS/LOCALID} (and {@code SLURM_NTASKS_PER_NODE} or
  * {@code SLURM_TASKS_PER_NODE}); PMIx alone sets {@code PMIX_RANK}. None of them: a single process,

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * image-pooling batch norm normalises 2 values; at the learning rate 0.001 used here, 2 iterations
  * differ by at most 5.5e-7 relative in the losses and 9.9e-7 absolute in α, β (which Adam moves by
  * 3e-3 a step). Compared: losses to 1e-5 relative, α and β after each iteration to 1e-5, the
- * architecture.json text exactly. (At --lr 0.025 the differences reach 1e-3 by iteration 3: docs/07.) A kill -9 of one rank ends the
+ * architecture.json text exactly. (At --lr 0.025 the differences reach 1e-3 by iteration 3: docs/08-data-parallel.md.) A kill -9 of one rank ends the
  * job; the resumed 2-rank run then equals the uninterrupted 2-rank run bit for bit. Skipped, with the
  * reason, where mpirun is not installed (.ci/run installs Open MPI).
  */
