@@ -44,8 +44,8 @@ final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--arch", paramLabel = "FILE|PRESET|RUN_DIR",
             description = "architecture.json, a search run directory, or auto-deeplab-s|m|l. Default: ${DEFAULT-VALUE}.")
     String arch = "auto-deeplab-s";
-    @Option(names = "--filter-multiplier", description = "F: C = F·2^level filters per block. Default: the preset's (20/32/48), "
-            + "20 for an architecture file, " + SYNTHETIC_F + " on the synthetic data.")
+    @Option(names = "--filter-multiplier", description = "F: C = F·2^level filters per block. Default: " + SYNTHETIC_F + " on the synthetic data; else the preset's (20/32/48), "
+            + "20 for an architecture file.")
     Integer filterMultiplier;
     @Option(names = "--widths", split = ",", paramLabel = "STEM,STEM_OUT,ASPP,LOW,DECODER", hideParamSyntax = true,
             description = "Widths of the stem convs, ASPP, low-level projection and decoder. Default: the paper's 64,128,256,48,256; "

@@ -41,17 +41,20 @@ final class RunArchitecture {
     record Width(int f, String why) {}
 
     /**
-     * The one rule for F of retrain and info (paper §5.2): the flag; else a preset's published F;
-     * else 4 on the synthetic data; else {@link #DEFAULT_F} (20) — an architecture file's
-     * filter_multiplier is the F it was searched at (8 in the paper), not a retrain width.
+     * The one rule for F of retrain, info and export (paper §5.2): the flag; else 4 on the synthetic
+     * data (the CPU-sized default that keeps `./adl retrain` to minutes); else a preset's published F;
+     * else {@link #DEFAULT_F} (20) — an architecture file's filter_multiplier is the F it was searched
+     * at (8 in the paper), not a retrain width.
      */
     static Width width(String spec, Architecture found, Integer flag, boolean synthetic) {
         if (flag != null) return new Width(flag, "F = " + flag + ": from --filter-multiplier");
         Architecture preset = Presets.byName(spec);
-        if (preset != null) return new Width(preset.filterMultiplier(), "F = " + preset.filterMultiplier() + ": the " + spec + " preset's");
-        String searched = "the file's filter_multiplier " + found.filterMultiplier() + " is the F it was searched at";
+        String source = preset != null ? "the " + spec + " preset's F " + preset.filterMultiplier() + " is for real data"
+                : "the file's filter_multiplier " + found.filterMultiplier() + " is the F it was searched at";
         if (synthetic) return new Width(RetrainCommand.SYNTHETIC_F, "F = " + RetrainCommand.SYNTHETIC_F + ": the synthetic-data default ("
-                + searched + "; --filter-multiplier to change)");
+                + source + "; --filter-multiplier to change)");
+        if (preset != null) return new Width(preset.filterMultiplier(), "F = " + preset.filterMultiplier() + ": the " + spec + " preset's");
+        String searched = source;
         return new Width(DEFAULT_F, "F = " + DEFAULT_F + ": the paper's retrain width (" + searched + "; --filter-multiplier to change)");
     }
 }
