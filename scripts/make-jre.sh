@@ -9,8 +9,9 @@
 #
 # Modules: derived from the jar at build time with
 #   jdeps --print-module-deps --ignore-missing-deps --multi-release 25 target/adl-engine.jar
-# (java.base for FFM and the engine, java.management for the HeapGuard of bench search-step,
-# search and retrain, java.desktop for the PNG/GIF plots, java.sql for Jackson's optional types).
+# (java.base for FFM and the engine, java.management and jdk.management for the HeapGuard of
+# bench search-step, search and retrain (it sets the manageable heap-free ratios at startup),
+# java.desktop for the PNG/GIF plots, java.sql for Jackson's optional types).
 # Nothing that jdeps lists is dropped: a command that loads a missing module dies with
 # NoClassDefFoundError, which only a run with this runtime shows (scripts/gpu-check.sh's rehearsal).
 set -euo pipefail

@@ -6,6 +6,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 
+import adl.memory.HeapGuard;
 import adl.train.IoErrors;
 
 import java.io.PrintWriter;
@@ -145,6 +146,9 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // before anything is allocated: G1 (what a bare java -jar runs) keeps the heap near the live
+        // set instead of 2-3x it; the settings and their measured effect: HeapGuard, docs/performance.md
+        HeapGuard.tuneHeapSizing();
         int code = execute(commandLine(), args);
         Job.close();
         System.exit(code);

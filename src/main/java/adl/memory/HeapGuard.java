@@ -1,5 +1,7 @@
 package adl.memory;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 
@@ -18,10 +20,24 @@ import java.lang.management.MemoryMXBean;
  *
  * <p>Slack: {@code -Dadl.heapSlackMB=N} (default 32; 0 turns the guard off). A full collection of a
  * few hundred MB live takes a couple of hundred ms, against seconds per step on the CPU.
+ *
+ * <p>Heap sizing without launcher flags: {@code java -jar} runs G1, which after a full collection
+ * keeps up to {@code MaxHeapFreeRatio} (default 70 %) of the heap free and grows it below
+ * {@code MinHeapFreeRatio} (default 40 %) — for a live set of a few hundred MB that is a heap of
+ * 2-3x it, committed, plus a young generation sized as a share of that heap. Both flags are
+ * "manageable" HotSpot flags, settable at run time through {@link HotSpotDiagnosticMXBean}
+ * (module jdk.management, which jdeps lists for the bundled runtime, scripts/make-jre.sh), so an
+ * active guard sets them once ({@link #tuneHeapSizing}): after the guard's full collection the
+ * heap is shrunk to within {@value #MAX_HEAP_FREE_PERCENT} % of what is alive, and the young
+ * generation (a share of the heap) shrinks with it. docs/performance.md has the measured effect.
  */
 public final class HeapGuard {
     /** The default slack in MB, see the class comment. */
     public static final long DEFAULT_SLACK_MB = 32;
+    /** MinHeapFreeRatio set by {@link #tuneHeapSizing}: the heap grows after a collection only when less is free. */
+    public static final int MIN_HEAP_FREE_PERCENT = 10;
+    /** MaxHeapFreeRatio set by {@link #tuneHeapSizing}: the heap shrinks after a collection when more is free. */
+    public static final int MAX_HEAP_FREE_PERCENT = 20;
 
     private final long slackBytes;
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -31,6 +47,34 @@ public final class HeapGuard {
     public HeapGuard(long slackBytes) {
         if (slackBytes < 0) throw new IllegalArgumentException("heap slack must be >= 0 bytes, got " + slackBytes);
         this.slackBytes = slackBytes;
+        if (slackBytes > 0) tuneHeapSizing();
+    }
+
+    /**
+     * Sets the manageable HotSpot flags MinHeapFreeRatio and MaxHeapFreeRatio (see the class
+     * comment) unless the command line set them; idempotent. Returns false where the runtime has
+     * no such flags (a JVM other than HotSpot), which leaves the heap sizing as it was.
+     */
+    public static boolean tuneHeapSizing() {
+        HotSpotDiagnosticMXBean vm;
+        try {
+            vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+        if (vm == null) return false;
+        try {
+            if (vm.getVMOption("MinHeapFreeRatio").getOrigin() == com.sun.management.VMOption.Origin.VM_CREATION
+                    || vm.getVMOption("MaxHeapFreeRatio").getOrigin() == com.sun.management.VMOption.Origin.VM_CREATION) {
+                return true; // the user chose them with -XX: theirs stand
+            }
+            // Min first: the JVM refuses a MaxHeapFreeRatio below the current MinHeapFreeRatio (40 by default)
+            vm.setVMOption("MinHeapFreeRatio", Integer.toString(MIN_HEAP_FREE_PERCENT));
+            vm.setVMOption("MaxHeapFreeRatio", Integer.toString(MAX_HEAP_FREE_PERCENT));
+            return true;
+        } catch (IllegalArgumentException e) { // no such flag in this JVM
+            return false;
+        }
     }
 
     /** The guard configured by {@code -Dadl.heapSlackMB} (default {@value #DEFAULT_SLACK_MB}). */

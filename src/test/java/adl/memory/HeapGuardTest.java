@@ -1,6 +1,10 @@
 package adl.memory;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+import com.sun.management.VMOption;
 import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,6 +21,17 @@ class HeapGuardTest {
         guard.afterStep();
         assertEquals(1, guard.collections(), "32 MB beyond the reference with 8 MB of slack must collect");
         assertEquals(1, grown[grown.length - 1]);
+    }
+
+    @Test void anActiveGuardSetsTheHeapFreeRatiosUnlessTheCommandLineDid() {
+        HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        boolean fromCommandLine = vm.getVMOption("MaxHeapFreeRatio").getOrigin() == VMOption.Origin.VM_CREATION
+                || vm.getVMOption("MinHeapFreeRatio").getOrigin() == VMOption.Origin.VM_CREATION;
+        new HeapGuard(8L << 20);
+        if (fromCommandLine) return; // a -XX: choice stands (the surefire JVM sets neither)
+        assertEquals(Integer.toString(HeapGuard.MIN_HEAP_FREE_PERCENT), vm.getVMOption("MinHeapFreeRatio").getValue());
+        assertEquals(Integer.toString(HeapGuard.MAX_HEAP_FREE_PERCENT), vm.getVMOption("MaxHeapFreeRatio").getValue());
+        assertEquals(VMOption.Origin.MANAGEMENT, vm.getVMOption("MaxHeapFreeRatio").getOrigin());
     }
 
     @Test void zeroSlackIsOff() {
