@@ -138,6 +138,19 @@ public final class Checkpoint {
     }
 
     /**
+     * The file of {@link #newestIntact} without reports, or null when none is intact or the folder
+     * cannot be listed: what a stop on NaN or out of memory names as the last good checkpoint.
+     */
+    public static Path newestIntactFile(RunFiles files, java.util.function.Function<SearchState, String> mismatch) {
+        try {
+            Intact i = newestIntact(files.checkpoints(), mismatch, why -> { }, why -> { });
+            return i == null ? null : i.file();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
      * The newest of {@code checkpoints} (oldest first) that reads, verifies and has valid counters
      * matching its file name and the run ({@code mismatch}: why the counters cannot belong to this
      * run, or null); each newer one that does not is reported to {@code skipped} with the reason.

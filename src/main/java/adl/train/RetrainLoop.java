@@ -146,7 +146,7 @@ public final class RetrainLoop {
                 }
             }
         } catch (adl.backend.cuda.CachingAllocator.OutOfDeviceMemory e) {
-            Path last = newestIntact();
+            Path last = Checkpoint.newestIntactFile(files, this::mismatch);
             throw new SearchFailed(e.getMessage() + " (at iteration " + (state.iteration() + 1) + "); "
                     + (last == null ? "no checkpoint was written yet." : "the last checkpoint, " + last + ", is intact."), e);
         } catch (adl.data.DatasetException e) {
@@ -204,15 +204,6 @@ public final class RetrainLoop {
         return null;
     }
 
-    /** The newest intact checkpoint (read, verified, finite), or null. */
-    private Path newestIntact() {
-        try {
-            Checkpoint.Intact i = Checkpoint.newestIntact(files.checkpoints(), this::mismatch, why -> { }, why -> { });
-            return i == null ? null : i.file();
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
 
     /** Folders with the first validation images as PNGs and their true masks in the palette: inputs to try {@code predict} on. */
     public static final String SAMPLES = "samples", SAMPLE_TRUTH = "samples_truth";
@@ -299,7 +290,7 @@ public final class RetrainLoop {
     }
 
     private SearchFailed nonFinite(String what, long global) {
-        Path last = newestIntact();
+        Path last = Checkpoint.newestIntactFile(files, this::mismatch);
         return new SearchFailed("the " + what + " at iteration " + (global + 1) + "; stopped without saving. "
                 + (last == null ? "No checkpoint was written yet." : "The last good checkpoint is " + last + ".") + " Try a lower --lr.");
     }
@@ -335,7 +326,7 @@ public final class RetrainLoop {
     private Path checkpoint() throws IOException {
         String bad = Checkpoint.firstNonFinite(net);
         if (bad != null) {
-            Path last = newestIntact();
+            Path last = Checkpoint.newestIntactFile(files, this::mismatch);
             throw new SearchFailed(bad + " after iteration " + state.iteration() + "; no checkpoint written ("
                     + (last == null ? "none is intact yet" : "the last good one is " + last) + "). Try a lower --lr.");
         }

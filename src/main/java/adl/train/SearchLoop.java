@@ -162,7 +162,7 @@ public final class SearchLoop implements AutoCloseable {
             if (arch == null) arch = net.decode(); // resumed after the last epoch was already done
             return new Result(state, arch, false);
         } catch (adl.backend.cuda.CachingAllocator.OutOfDeviceMemory e) {
-            Path last = newestIntact();
+            Path last = Checkpoint.newestIntactFile(files, this::mismatch);
             throw new SearchFailed(e.getMessage() + " (at iteration " + (state.iteration() + 1) + "); "
                     + (last == null ? "no checkpoint was written yet." : "the last checkpoint, " + last + ", is intact."), e);
         } catch (adl.data.DatasetException e) {
@@ -297,15 +297,6 @@ public final class SearchLoop implements AutoCloseable {
         return null;
     }
 
-    /** The newest checkpoint that is intact (read, verified, finite), or null: what a stop on NaN points the user to. */
-    private Path newestIntact() {
-        try {
-            Checkpoint.Intact i = Checkpoint.newestIntact(files.checkpoints(), this::mismatch, why -> { }, why -> { });
-            return i == null ? null : i.file();
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
 
     private void iteration(int epoch, int it, int ipe, double secondsBefore) throws IOException {
         long global = state.iteration();
@@ -399,7 +390,7 @@ public final class SearchLoop implements AutoCloseable {
     }
 
     private SearchFailed nonFinite(String what, int epoch, long global) {
-        Path last = newestIntact();
+        Path last = Checkpoint.newestIntactFile(files, this::mismatch);
         return new SearchFailed("the " + what + " at iteration " + (global + 1)
                 + " (epoch " + epoch + "); stopped without saving. "
                 + (last == null ? "No checkpoint was written yet." : "The last good checkpoint is " + last + ".")
@@ -437,7 +428,7 @@ public final class SearchLoop implements AutoCloseable {
     private Path checkpoint() throws IOException {
         String bad = Checkpoint.firstNonFinite(net);
         if (bad != null) {
-            Path last = newestIntact();
+            Path last = Checkpoint.newestIntactFile(files, this::mismatch);
             throw new SearchFailed(bad + " after iteration " + state.iteration() + "; no checkpoint written ("
                     + (last == null ? "none is intact yet" : "the last good one is " + last) + "). Try a lower --lr / --arch-lr.");
         }
