@@ -12,8 +12,9 @@ head0.classifier.bias, arch.alpha, ...):
 - preprocessing: ReLU, then same level -> 1x1 -> BN; one level finer -> 3x3 s2 p1 -> BN;
   otherwise bilinear resize (align_corners=False) to the node's size -> 1x1 -> BN. BN
   without affine inside cells (no parameters).
-- MixedOp: sum over the 7 computed ops (max/avg pool 3x3 + BN, skip, sep 3x3/5x5, dil 3x3/5x5)
-  weighted by softmax(alpha_e)[1:]; 'none' is in the softmax but never computed.
+- MixedOp: sum over the computed ops of the op table scripts/search_space.json (the export of
+  adl.nas.SearchSpace.PAPER: max/avg pool 3x3 + BN, skip, sep 3x3/5x5, dil 3x3/5x5) weighted by
+  softmax(alpha_e) at their columns; 'none' (column 0) is in the softmax but never computed.
 - H^l_v = sum_p beta_hat[l-1][p][v-p+1] * cell(H^{l-1}_p, H^{l-2}); beta_hat = softmax over
   each node's valid outgoing edges (invalid slots get -1e9 before the softmax, as the Java).
 - heads on H^L_v: 1x1, 3x3 dilation 96/rate, image pooling (each conv -> BN -> ReLU, B*C
@@ -35,6 +36,7 @@ Runs with torch 1.13 (Debian's python3-torch, /usr/bin/python3) and torch 2.x:
     /usr/bin/python3 scripts/search_step_torch.py --threads 2
 """
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -50,6 +52,11 @@ RATE2_CHANNELS, RATE4_CHANNELS = 64, 128
 CLASSES = 19
 IGNORE_LABEL = 255
 MASKED = -1e9
+# The candidate ops in alpha column order, as the Java table adl.nas.SearchSpace.PAPER exports them.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "search_space.json")) as _f:
+    OPS = json.load(_f)["ops"]
+COMPUTED = [op for op in OPS if not op["zero"]]
+FIRST_COMPUTED = OPS.index(COMPUTED[0])
 BN_EPS, BN_MOMENTUM = 1e-5, 0.1
 
 
@@ -133,19 +140,33 @@ class DilConv(nn.Module):
         return self.op(x)
 
 
+def search_branch(op, c):
+    """The MixedOp branch of one table entry (adl.nas.Primitive.searchBranch); None for the identity."""
+    k, family = op["kernel"], op["family"]
+    if family == "identity":
+        return None
+    if family == "max_pool":
+        return nn.Sequential(nn.MaxPool2d(k, 1, k // 2), bn(c, False))
+    if family == "avg_pool":
+        return nn.Sequential(nn.AvgPool2d(k, 1, k // 2, count_include_pad=False), bn(c, False))
+    if family == "sep_conv":
+        return SepConv(c, k)
+    if family == "dil_conv":
+        return DilConv(c, k)
+    raise ValueError(f"search_space.json: op {op['name']} has the unknown family {family}")
+
+
 class MixedOp(nn.Module):
-    """sum_k w[k] * op_k(x) over the 7 computed ops, alpha columns 1..7 (column 0 'none' is never computed)."""
+    """sum_k w[k] * op_k(x) over the computed ops of search_space.json, in alpha column order ('none' is never computed)."""
 
     def __init__(self, c):
         super().__init__()
-        self.max_pool_3x3 = nn.Sequential(nn.MaxPool2d(3, 1, 1), bn(c, False))
-        self.avg_pool_3x3 = nn.Sequential(nn.AvgPool2d(3, 1, 1, count_include_pad=False), bn(c, False))
-        self.sep_conv_3x3 = SepConv(c, 3)
-        self.sep_conv_5x5 = SepConv(c, 5)
-        self.dil_conv_3x3 = DilConv(c, 3)
-        self.dil_conv_5x5 = DilConv(c, 5)
-        self.ops = [self.max_pool_3x3, self.avg_pool_3x3, None,  # None = skip_connect (identity)
-                    self.sep_conv_3x3, self.sep_conv_5x5, self.dil_conv_3x3, self.dil_conv_5x5]
+        self.ops = []
+        for op in COMPUTED:
+            branch = search_branch(op, c)
+            if branch is not None:
+                setattr(self, op["name"], branch)  # the Java state-dict key
+            self.ops.append(branch)  # None = skip_connect (identity)
 
     def forward(self, x, w):
         out = None
@@ -252,11 +273,11 @@ class SearchHead(nn.Module):
 
 
 class ArchParameters(nn.Module):
-    """alpha [E, 8] ~ 1e-3 N(0, 1); beta [L, 4, 3] ~ 1e-3 N(0, 1) on valid slots, 0 elsewhere (masked)."""
+    """alpha [E, K] ~ 1e-3 N(0, 1) (K = len(OPS)); beta [L, 4, 3] ~ 1e-3 N(0, 1) on valid slots, 0 elsewhere (masked)."""
 
     def __init__(self, edges, layers):
         super().__init__()
-        self.alpha = nn.Parameter(1e-3 * torch.randn(edges, 8))
+        self.alpha = nn.Parameter(1e-3 * torch.randn(edges, len(OPS)))
         b = 1e-3 * torch.randn(layers, LEVELS, DIRECTIONS)
         mask = torch.zeros(layers, LEVELS, DIRECTIONS)
         for l in range(layers):
@@ -269,7 +290,7 @@ class ArchParameters(nn.Module):
         self.register_buffer("beta_mask", mask, persistent=False)
 
     def edge_weights(self):
-        return F.softmax(self.alpha, dim=1)[:, 1:]
+        return F.softmax(self.alpha, dim=1)[:, FIRST_COMPUTED:]
 
     def beta_hat(self):
         return F.softmax(self.beta + self.beta_mask, dim=2)

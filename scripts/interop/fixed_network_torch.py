@@ -17,6 +17,7 @@ little-endian data).
 """
 import argparse
 import json
+import os
 import struct
 
 import torch
@@ -133,9 +134,9 @@ class Atrous(nn.Module):
 
 
 class Pool(nn.Module):
-    def __init__(self, c, stride, is_max, eps):
+    def __init__(self, c, k, stride, is_max, eps):
         super().__init__()
-        self.pool = nn.MaxPool2d(3, stride, 1) if is_max else nn.AvgPool2d(3, stride, 1, count_include_pad=False)
+        self.pool = nn.MaxPool2d(k, stride, k // 2) if is_max else nn.AvgPool2d(k, stride, k // 2, count_include_pad=False)
         self.bn = nn.BatchNorm2d(c, eps=eps)
 
     def forward(self, x):
@@ -154,18 +155,25 @@ class Skip(nn.Module):
         return x if self.stride == 1 else self.bn(self.conv(F.relu(x)))
 
 
+# The candidate ops by name, as the Java table adl.nas.SearchSpace.PAPER exports them (family + kernel
+# say how the retrained network builds each, as adl.nas.retrain.CellOps.create).
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "search_space.json")) as _f:
+    OPS = {op["name"]: op for op in json.load(_f)["ops"]}
+
+
 def make_op(name, c, stride, eps):
-    if name.startswith("sep_conv_"):
-        return Separable(c, int(name[-1]), stride, eps)
-    if name.startswith("dil_conv_"):
-        return Atrous(c, int(name[-1]), stride, eps)
-    if name == "max_pool_3x3":
-        return Pool(c, stride, True, eps)
-    if name == "avg_pool_3x3":
-        return Pool(c, stride, False, eps)
-    if name == "skip_connect":
+    if name not in OPS:
+        raise ValueError("unknown op " + name)
+    family, k = OPS[name]["family"], OPS[name]["kernel"]
+    if family == "sep_conv":
+        return Separable(c, k, stride, eps)
+    if family == "dil_conv":
+        return Atrous(c, k, stride, eps)
+    if family in ("max_pool", "avg_pool"):
+        return Pool(c, k, stride, family == "max_pool", eps)
+    if family == "identity":
         return Skip(c, stride, eps)
-    raise ValueError("unknown op " + name)
+    raise ValueError(f"op {name} ({family}) is never part of a decoded cell")
 
 
 class Cell(nn.Module):

@@ -13,7 +13,8 @@ import adl.tensor.Shape;
 import adl.tensor.Tensor;
 
 /**
- * The architecture parameters (paper §4.1): α [E, 8], one tensor shared by every cell, and
+ * The architecture parameters (paper §4.1): α [E, K] (K = the ops of the cell's {@link SearchSpace},
+ * 8 in the paper's), one tensor shared by every cell, and
  * β [L, 4, 3] (β[l][u][d]: the edge out of node (l, u), d = finer / same / coarser). Both start
  * at 1e−3·N(0, 1); β's invalid slots start at 0 and, being masked out of the softmax, get zero
  * gradient and so stay 0 under Adam with L2 weight decay — they take no part in softmax,
@@ -24,11 +25,13 @@ public final class ArchParameters extends Module {
     private static final double MASKED = -1e9;
 
     private final TrellisLayout layout;
+    private final SearchSpace space;
     private final Tensor alpha, beta, betaMask;
 
     public ArchParameters(Init init, CellTopology topology, TrellisLayout layout) {
         this.layout = layout;
-        int edges = topology.edges(), ops = Primitive.values().length, L = layout.layers();
+        this.space = topology.space();
+        int edges = topology.edges(), ops = topology.space().size(), L = layout.layers();
         alpha = registerParameter("alpha", Parameter.create("alpha",
                 () -> Tensors.randn(init.device(), init.dtype(), Shape.of(edges, ops), init.nextSeed(), 0, 1e-3)));
         long betaSeed = init.nextSeed();
@@ -55,18 +58,24 @@ public final class ArchParameters extends Module {
 
     public TrellisLayout layout() { return layout; }
 
-    /** softmax(α) per row, [E, 8] (paper Eq. 2–4). */
+    /** softmax(α) per row, [E, K] (paper Eq. 2–4). */
     public Tensor alphaHat() { return SoftmaxOps.softmax(alpha, 1); }
 
-    /** Per edge e, the [7] weights of the computed ops (softmax(α_e) without 'none'). */
+    /**
+     * Per edge e, the [K'] weights of the computed ops: softmax(α_e) at columns
+     * {@link SearchSpace#firstComputedColumn}..K − 1, i.e. without 'none' (K' = 7 in the paper's space).
+     */
     public Tensor[] edgeWeights(Tensor alphaHat) {
-        int edges = alphaHat.dim(0), ops = alphaHat.dim(1);
+        int edges = alphaHat.dim(0), first = space.firstComputedColumn(), computed = space.computed().size();
         Tensor[] w = new Tensor[edges];
         for (int e = 0; e < edges; e++) {
-            w[e] = ShapeOps.reshape(ShapeOps.slice(ShapeOps.slice(alphaHat, 0, e, 1), 1, 1, ops - 1), ops - 1);
+            w[e] = ShapeOps.reshape(ShapeOps.slice(ShapeOps.slice(alphaHat, 0, e, 1), 1, first, computed), computed);
         }
         return w;
     }
+
+    /** The ops of α's columns. */
+    public SearchSpace space() { return space; }
 
     /** β̂: softmax over each node's valid outgoing edges (paper Eq. 7), flattened to [L·12]. */
     public Tensor betaHatFlat() {
@@ -74,7 +83,7 @@ public final class ArchParameters extends Module {
         return ShapeOps.reshape(SoftmaxOps.softmax(masked, 2), layout.layers() * 12);
     }
 
-    /** Host copy of α as [E][8]. */
+    /** Host copy of α as [E][K]. */
     public double[][] alphaValues() {
         double[] v = Tensors.toDoubles(alpha);
         int ops = alpha.dim(1);

@@ -16,7 +16,7 @@ import java.util.List;
  * the cell (2 edges per block, each an op and the state it reads) and the network-level path
  * ({@code path[l − 1]} = level of layer l), plus the filter multiplier F.
  */
-public record Architecture(List<CellDecoder.Edge> cell, int[] path, int filterMultiplier) {
+public record Architecture(List<CellEdge> cell, int[] path, int filterMultiplier) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public Architecture {
@@ -31,14 +31,14 @@ public record Architecture(List<CellDecoder.Edge> cell, int[] path, int filterMu
 
     public int layers() { return path.length; }
 
-    private static void validate(List<CellDecoder.Edge> cell, int[] path) {
+    private static void validate(List<CellEdge> cell, int[] path) {
         if (cell.isEmpty() || cell.size() % 2 != 0) {
             throw new IllegalArgumentException("an architecture cell needs 2 entries per block, got " + cell.size());
         }
         for (int i = 0; i < cell.size(); i++) {
-            CellDecoder.Edge e = cell.get(i);
+            CellEdge e = cell.get(i);
             int block = i / 2;
-            if (e.op() == Primitive.NONE) throw new IllegalArgumentException("cell entry " + i + " uses 'none'");
+            if (e.op().isZero()) throw new IllegalArgumentException("cell entry " + i + " uses the zero op '" + e.op() + "'");
             if (e.input() < 0 || e.input() >= 2 + block) {
                 throw new IllegalArgumentException("cell entry " + i + " (block " + block + ") reads state " + e.input()
                         + "; block " + block + " can read states 0.." + (1 + block));
@@ -63,7 +63,7 @@ public record Architecture(List<CellDecoder.Edge> cell, int[] path, int filterMu
 
     public String toJson() {
         List<JsonEdge> edges = new ArrayList<>();
-        for (CellDecoder.Edge e : cell) edges.add(new JsonEdge(e.op().paperName(), e.input()));
+        for (CellEdge e : cell) edges.add(new JsonEdge(e.op().paperName(), e.input()));
         try {
             return JSON.writeValueAsString(new Json(edges, path, filterMultiplier));
         } catch (IOException e) {
@@ -71,12 +71,16 @@ public record Architecture(List<CellDecoder.Edge> cell, int[] path, int filterMu
         }
     }
 
-    public static Architecture fromJson(String text) {
+    /** Reads architecture.json whose ops are the paper's ({@link SearchSpace#PAPER}). */
+    public static Architecture fromJson(String text) { return fromJson(text, SearchSpace.PAPER); }
+
+    /** Reads architecture.json whose ops are named in {@code space}. */
+    public static Architecture fromJson(String text, SearchSpace space) {
         try {
             Json j = JSON.readValue(text, Json.class);
             if (j.cell() == null || j.path() == null) throw new IllegalArgumentException("architecture JSON needs 'cell' and 'path'");
-            List<CellDecoder.Edge> edges = new ArrayList<>();
-            for (JsonEdge e : j.cell()) edges.add(new CellDecoder.Edge(Primitive.byName(e.op()), e.input()));
+            List<CellEdge> edges = new ArrayList<>();
+            for (JsonEdge e : j.cell()) edges.add(new CellEdge(space.byName(e.op()), e.input()));
             return new Architecture(edges, j.path(), j.filterMultiplier());
         } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
             String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
@@ -97,7 +101,7 @@ public record Architecture(List<CellDecoder.Edge> cell, int[] path, int filterMu
     public String describeCell() {
         StringBuilder sb = new StringBuilder();
         for (int b = 0; b < blocks(); b++) {
-            CellDecoder.Edge x = cell.get(2 * b), y = cell.get(2 * b + 1);
+            CellEdge x = cell.get(2 * b), y = cell.get(2 * b + 1);
             sb.append("block ").append(b).append(" = ").append(x.op()).append("(state ").append(x.input()).append(") + ")
               .append(y.op()).append("(state ").append(y.input()).append(")\n");
         }

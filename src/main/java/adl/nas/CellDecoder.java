@@ -6,37 +6,36 @@ import java.util.List;
 /**
  * Decodes the cell from α (paper §4.3, as DARTS): the strength of an edge is the largest
  * softmax weight of its non-'none' ops; each block keeps its 2 strongest edges (strongest first,
- * ties to the lower state), each with its strongest non-'none' op. 'none' is never chosen.
+ * ties to the lower state), each with its strongest non-'none' op (ties to the lower column).
+ * 'none' is never chosen. The ops are those of the topology's {@link SearchSpace}.
  */
 public final class CellDecoder {
     private CellDecoder() {}
 
-    /** One kept edge: the op and the state it reads. */
-    public record Edge(Primitive op, int input) {}
-
-    /** @param alpha α as [edges][8] raw logits (softmax is taken here, per row) */
-    public static List<Edge> decode(double[][] alpha, CellTopology cell) {
+    /** @param alpha α as [edges][K] raw logits, K = the space's op count (softmax is taken here, per row) */
+    public static List<CellEdge> decode(double[][] alpha, CellTopology cell) {
         if (alpha.length != cell.edges()) {
             throw new IllegalArgumentException("α has " + alpha.length + " rows, a " + cell.blocks() + "-block cell has " + cell.edges() + " edges");
         }
-        List<Edge> out = new ArrayList<>();
+        SearchSpace space = cell.space();
+        List<CellEdge> out = new ArrayList<>();
         for (int b = 0; b < cell.blocks(); b++) {
             int n = cell.inputsOf(b);
             double[] strength = new double[n];
             Primitive[] best = new Primitive[n];
             for (int j = 0; j < n; j++) {
-                double[] w = softmax(alpha[cell.edge(b, j)]);
+                double[] w = softmax(alpha[cell.edge(b, j)], space);
                 int arg = -1;
                 for (int k = 0; k < w.length; k++) {
-                    if (k == Primitive.NONE.column()) continue;
+                    if (space.op(k).isZero()) continue;
                     if (arg < 0 || w[k] > w[arg]) arg = k;
                 }
                 strength[j] = w[arg];
-                best[j] = Primitive.values()[arg];
+                best[j] = space.op(arg);
             }
             int first = argmaxExcept(strength, -1), second = argmaxExcept(strength, first);
-            out.add(new Edge(best[first], first));
-            out.add(new Edge(best[second], second));
+            out.add(new CellEdge(best[first], first));
+            out.add(new CellEdge(best[second], second));
         }
         return out;
     }
@@ -50,9 +49,9 @@ public final class CellDecoder {
         return arg;
     }
 
-    static double[] softmax(double[] row) {
-        if (row.length != Primitive.values().length) {
-            throw new IllegalArgumentException("an α row has " + row.length + " entries, expected " + Primitive.values().length);
+    static double[] softmax(double[] row, SearchSpace space) {
+        if (row.length != space.size()) {
+            throw new IllegalArgumentException("an α row has " + row.length + " entries, expected " + space.size() + " (the ops " + space + ")");
         }
         double max = Double.NEGATIVE_INFINITY;
         for (double v : row) max = Math.max(max, v);

@@ -4,12 +4,17 @@ package adl.nas;
  * The edge layout of a cell with B blocks (paper §3.1). States: 0 = H^{l-1} (preprocessed),
  * 1 = H^{l-2} (preprocessed), 2 + k = output of block k. Block i reads states 0 .. i+1, so it
  * has 2 + i edges; edge e of α for (block i, state j) is e = Σ_{k<i} (2 + k) + j.
- * B = 5 gives 2 + 3 + 4 + 5 + 6 = 20 edges.
+ * B = 5 gives 2 + 3 + 4 + 5 + 6 = 20 edges. Every edge chooses among the ops of {@code space}
+ * (its columns of α), so the cell-level search space is edges × ops.
  */
-public record CellTopology(int blocks) {
+public record CellTopology(int blocks, SearchSpace space) {
     public CellTopology {
         if (blocks < 1) throw new IllegalArgumentException("a cell needs at least one block, got " + blocks);
+        if (space == null) throw new IllegalArgumentException("a cell needs a search space");
     }
+
+    /** B blocks over the paper's ops ({@link SearchSpace#PAPER}). */
+    public CellTopology(int blocks) { this(blocks, SearchSpace.PAPER); }
 
     /** Number of edges = rows of α. */
     public int edges() { return blocks * (blocks + 3) / 2; }

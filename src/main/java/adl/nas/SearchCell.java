@@ -36,7 +36,7 @@ public final class SearchCell extends Module {
         }
         prev2 = registerModule("pre_prev2", new Preprocess(init, prev2Channels, prev2Level, level, channels));
         edges = new MixedOp[topology.edges()];
-        for (int e = 0; e < edges.length; e++) edges[e] = registerModule("edge" + e, new MixedOp(init, channels));
+        for (int e = 0; e < edges.length; e++) edges[e] = registerModule("edge" + e, new MixedOp(init, topology.space(), channels));
     }
 
     private static String levelName(int level) { return "level" + level; }
@@ -50,7 +50,7 @@ public final class SearchCell extends Module {
      * @param fromLevel   level p of the predecessor
      * @param h1          H^{l−1}_p
      * @param s1          the preprocessed H^{l−2} ({@link #preprocessPrev2})
-     * @param edgeWeights per edge e, [7] = softmax(α_e) without 'none'
+     * @param edgeWeights per edge e, softmax(α_e) at the computed ops' columns ({@link ArchParameters#edgeWeights})
      */
     public Tensor forward(int fromLevel, Tensor h1, Tensor s1, Tensor[] edgeWeights) {
         Preprocess pre = prev1.get(fromLevel);

@@ -33,9 +33,13 @@ public final class SuperNet extends Module {
     private final List<SearchHead> heads = new ArrayList<>();
     private final ArchParameters arch;
 
-    public SuperNet(Init init, Config config) {
+    /** The paper's supernet: its cells choose among {@link SearchSpace#PAPER}. */
+    public SuperNet(Init init, Config config) { this(init, config, SearchSpace.PAPER); }
+
+    /** A supernet whose every edge chooses among the ops of {@code space} (α: [E, space.size()]). */
+    public SuperNet(Init init, Config config, SearchSpace space) {
         this.config = config;
-        this.topology = new CellTopology(config.blocks());
+        this.topology = new CellTopology(config.blocks(), space);
         TrellisLayout layout = new TrellisLayout(config.layers());
         stem = registerModule("stem", new Stem(init));
         trellis = registerModule("trellis", new Trellis(init, layout, topology, config.filterMultiplier()));

@@ -62,7 +62,7 @@ public final class Trellis extends Module {
      * @param rate2       the stem's rate-2 tensor [N, 64, h2, w2]
      * @param stem        the stem node [N, 128, h4, w4]
      * @param sizes       sizes[v] = {height, width} of level v
-     * @param edgeWeights per α row e, [7] (softmax without 'none')
+     * @param edgeWeights per α row e, softmax(α_e) at the computed ops' columns ({@link ArchParameters#edgeWeights})
      * @param betaHat     β̂ flattened, [L·4·3] (index (l·4 + u)·3 + d)
      * @return every node's output, keyed by (layer, level); layer L holds the heads' inputs
      */

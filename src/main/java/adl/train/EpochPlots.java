@@ -1,8 +1,7 @@
 package adl.train;
 
 import adl.nas.Architecture;
-import adl.nas.CellDecoder;
-import adl.nas.Primitive;
+import adl.nas.CellEdge;
 import adl.nas.SuperNet;
 import adl.nas.TrellisLayout;
 import adl.train.plot.AlphaHeatmap;
@@ -15,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -56,12 +54,12 @@ final class EpochPlots {
 
     private void writeAll(SuperNet net, Architecture arch) throws IOException {
         plot(CURVES, f -> CurvePlot.write(f, readMetrics(files.file(RunFiles.METRICS))));
-        String[] ops = Arrays.stream(Primitive.values()).map(Primitive::paperName).toArray(String[]::new);
+        String[] ops = net.arch().space().names().toArray(String[]::new);
         TrellisLayout layout = net.trellis().layout();
         plot(TRELLIS, f -> TrellisPlot.write(f, layout.normalize(net.arch().betaValues()), arch.path(), layout.layers()));
         List<String> names = new ArrayList<>();
         List<Integer> inputs = new ArrayList<>();
-        for (CellDecoder.Edge e : arch.cell()) {
+        for (CellEdge e : arch.cell()) {
             names.add(e.op().paperName());
             inputs.add(e.input());
         }

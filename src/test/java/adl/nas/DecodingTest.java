@@ -78,10 +78,10 @@ class DecodingTest {
                 for (int k = 0; k < 8; k++) row[k] = r.nextGaussian();
                 row[0] += 3; // 'none' strongest everywhere
             }
-            List<CellDecoder.Edge> edges = CellDecoder.decode(alpha, cell);
+            List<CellEdge> edges = CellDecoder.decode(alpha, cell);
             assertEquals(10, edges.size());
             for (int b = 0; b < 5; b++) {
-                CellDecoder.Edge x = edges.get(2 * b), y = edges.get(2 * b + 1);
+                CellEdge x = edges.get(2 * b), y = edges.get(2 * b + 1);
                 assertNotEquals(Primitive.NONE, x.op());
                 assertNotEquals(Primitive.NONE, y.op());
                 assertNotEquals(x.input(), y.input());
@@ -93,20 +93,20 @@ class DecodingTest {
     @Test void cellDecodingKeepsTheStrongestEdgesStrongestFirst() {
         double[][] alpha = new double[20][8];
         // block 1 (edges 2, 3, 4): state 2 strongest with sep_conv_5x5, state 0 second with max_pool
-        alpha[cell.edge(1, 2)][Primitive.SEP_CONV_5X5.column()] = 5;
-        alpha[cell.edge(1, 0)][Primitive.MAX_POOL_3X3.column()] = 3;
-        List<CellDecoder.Edge> edges = CellDecoder.decode(alpha, cell);
-        assertEquals(new CellDecoder.Edge(Primitive.SEP_CONV_5X5, 2), edges.get(2));
-        assertEquals(new CellDecoder.Edge(Primitive.MAX_POOL_3X3, 0), edges.get(3));
+        alpha[cell.edge(1, 2)][SearchSpace.PAPER.column(Primitive.SEP_CONV_5X5)] = 5;
+        alpha[cell.edge(1, 0)][SearchSpace.PAPER.column(Primitive.MAX_POOL_3X3)] = 3;
+        List<CellEdge> edges = CellDecoder.decode(alpha, cell);
+        assertEquals(new CellEdge(Primitive.SEP_CONV_5X5, 2), edges.get(2));
+        assertEquals(new CellEdge(Primitive.MAX_POOL_3X3, 0), edges.get(3));
     }
 
     @Test void architectureJsonRoundTripsInTheDesignSchema() {
         Architecture paper = new Architecture(List.of(
-                new CellDecoder.Edge(Primitive.DIL_CONV_5X5, 1), new CellDecoder.Edge(Primitive.SEP_CONV_3X3, 0),
-                new CellDecoder.Edge(Primitive.SEP_CONV_3X3, 1), new CellDecoder.Edge(Primitive.DIL_CONV_3X3, 0),
-                new CellDecoder.Edge(Primitive.SEP_CONV_3X3, 3), new CellDecoder.Edge(Primitive.SEP_CONV_3X3, 1),
-                new CellDecoder.Edge(Primitive.SEP_CONV_5X5, 4), new CellDecoder.Edge(Primitive.SEP_CONV_5X5, 2),
-                new CellDecoder.Edge(Primitive.SEP_CONV_5X5, 3), new CellDecoder.Edge(Primitive.DIL_CONV_5X5, 5)),
+                new CellEdge(Primitive.DIL_CONV_5X5, 1), new CellEdge(Primitive.SEP_CONV_3X3, 0),
+                new CellEdge(Primitive.SEP_CONV_3X3, 1), new CellEdge(Primitive.DIL_CONV_3X3, 0),
+                new CellEdge(Primitive.SEP_CONV_3X3, 3), new CellEdge(Primitive.SEP_CONV_3X3, 1),
+                new CellEdge(Primitive.SEP_CONV_5X5, 4), new CellEdge(Primitive.SEP_CONV_5X5, 2),
+                new CellEdge(Primitive.SEP_CONV_5X5, 3), new CellEdge(Primitive.DIL_CONV_5X5, 5)),
                 new int[] {0, 0, 0, 1, 2, 1, 2, 2, 3, 3, 2, 1}, 8);
         String json = paper.toJson();
         assertTrue(json.contains("\"op\" : \"dil_conv_5x5\""), json);

@@ -4,7 +4,7 @@ import adl.backend.Device;
 import adl.backend.Tensors;
 import adl.data.SyntheticDataset;
 import adl.nas.Architecture;
-import adl.nas.CellDecoder;
+import adl.nas.CellEdge;
 import adl.nas.Primitive;
 import adl.nn.BatchNorm2d;
 import adl.nn.Conv2d;
@@ -45,10 +45,10 @@ class RetrainLoopTest {
     }
 
     static Architecture arch() {
-        List<CellDecoder.Edge> cell = new ArrayList<>();
+        List<CellEdge> cell = new ArrayList<>();
         for (int b = 0; b < 5; b++) {
-            cell.add(new CellDecoder.Edge(Primitive.SEP_CONV_3X3, b + 1));
-            cell.add(new CellDecoder.Edge(Primitive.SKIP_CONNECT, 0));
+            cell.add(new CellEdge(Primitive.SEP_CONV_3X3, b + 1));
+            cell.add(new CellEdge(Primitive.SKIP_CONNECT, 0));
         }
         return new Architecture(cell, new int[] {0, 1, 2, 3}, 4);
     }

@@ -30,16 +30,19 @@ final class CellOps {
         boolean droppable() { return true; }
     }
 
+    /**
+     * The retrain form of {@code p} (its family and kernel k, {@link Primitive.Family}) on C channels;
+     * {@code stride} 2 only for an op that reads a cell input when the path goes up a level.
+     */
     static Op create(Init init, FixedNetwork.Config cfg, Primitive p, int channels, int stride) {
-        return switch (p) {
-            case SEP_CONV_3X3 -> new Separable(init, cfg, channels, 3, stride);
-            case SEP_CONV_5X5 -> new Separable(init, cfg, channels, 5, stride);
-            case DIL_CONV_3X3 -> new Atrous(init, cfg, channels, 3, stride);
-            case DIL_CONV_5X5 -> new Atrous(init, cfg, channels, 5, stride);
-            case MAX_POOL_3X3 -> new Pool(init, cfg, channels, stride, true);
-            case AVG_POOL_3X3 -> new Pool(init, cfg, channels, stride, false);
-            case SKIP_CONNECT -> new Skip(init, cfg, channels, stride);
-            case NONE -> throw new IllegalArgumentException("'none' is never part of a decoded cell");
+        int k = p.kernel();
+        return switch (p.family()) {
+            case SEP_CONV -> new Separable(init, cfg, channels, k, stride);
+            case DIL_CONV -> new Atrous(init, cfg, channels, k, stride);
+            case MAX_POOL -> new Pool(init, cfg, channels, k, stride, true);
+            case AVG_POOL -> new Pool(init, cfg, channels, k, stride, false);
+            case IDENTITY -> new Skip(init, cfg, channels, stride);
+            case ZERO -> throw new IllegalArgumentException("'" + p + "' is the zero op and is never part of a decoded cell");
         };
     }
 
@@ -121,7 +124,7 @@ final class CellOps {
     }
 
     /**
-     * max_pool_3x3 / avg_pool_3x3 (count_include_pad false): 3×3 window, padding 1, the op's
+     * max_pool_kxk / avg_pool_kxk (count_include_pad false): k×k window, padding k/2, the op's
      * stride (⌈h/2⌉ at stride 2), then BN as in the search cell. Name bn.
      */
     static final class Pool extends Op {
@@ -129,10 +132,14 @@ final class CellOps {
         private final boolean max;
         private final BatchNorm2d bn;
 
-        Pool(Init init, FixedNetwork.Config cfg, int c, int stride, boolean max) {
-            this.params = new PoolParams(3, stride, 1, false);
+        Pool(Init init, FixedNetwork.Config cfg, int c, int k, int stride, boolean max) {
+            this(new PoolParams(k, stride, k / 2, false), max, cfg.batchNorm(init, c));
+        }
+
+        private Pool(PoolParams params, boolean max, BatchNorm2d bn) {
+            this.params = params;
             this.max = max;
-            bn = registerModule("bn", cfg.batchNorm(init, c));
+            this.bn = registerModule("bn", bn);
         }
 
         @Override public Tensor forward(Tensor x) {

@@ -3,7 +3,7 @@ package adl.nas.retrain;
 import adl.autograd.ElementwiseOps;
 import adl.autograd.ResizeOps;
 import adl.autograd.ShapeOps;
-import adl.nas.CellDecoder;
+import adl.nas.CellEdge;
 import adl.nn.Init;
 import adl.nn.Module;
 import adl.tensor.Tensor;
@@ -26,7 +26,7 @@ import java.util.List;
  * with k the architecture's cell entry.
  */
 public final class FixedCell extends Module {
-    private final List<CellDecoder.Edge> edges;
+    private final List<CellEdge> edges;
     private final ConvBn prePrev, prePrev2;
     private final ModuleList<CellOps.Op> ops;
     private final int index, cells, channels;
@@ -52,7 +52,7 @@ public final class FixedCell extends Module {
         prePrev2 = prev2Channels == channels ? null
                 : registerModule("pre_prev2", new ConvBn(init, cfg, prev2Channels, channels, 1, 1, 1, false));
         ops = registerModule("ops", new ModuleList<>());
-        for (CellDecoder.Edge e : edges) ops.add(CellOps.create(init, cfg, e.op(), channels, e.input() < 2 ? stride : 1));
+        for (CellEdge e : edges) ops.add(CellOps.create(init, cfg, e.op(), channels, e.input() < 2 ? stride : 1));
     }
 
     /** Output width B·C. */

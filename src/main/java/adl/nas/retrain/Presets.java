@@ -1,7 +1,7 @@
 package adl.nas.retrain;
 
 import adl.nas.Architecture;
-import adl.nas.CellDecoder;
+import adl.nas.CellEdge;
 import adl.nas.Primitive;
 
 import java.io.IOException;
@@ -27,7 +27,7 @@ public final class Presets {
      * block1 = sep_conv_3x3(1) + dil_conv_3x3(0), block2 = sep_conv_3x3(3) + sep_conv_3x3(1),
      * block3 = sep_conv_5x5(4) + sep_conv_5x5(2), block4 = sep_conv_5x5(3) + dil_conv_5x5(5).
      */
-    public static final List<CellDecoder.Edge> PAPER_CELL = List.of(
+    public static final List<CellEdge> PAPER_CELL = List.of(
             edge(Primitive.DIL_CONV_5X5, 1), edge(Primitive.SEP_CONV_3X3, 0),
             edge(Primitive.SEP_CONV_3X3, 1), edge(Primitive.DIL_CONV_3X3, 0),
             edge(Primitive.SEP_CONV_3X3, 3), edge(Primitive.SEP_CONV_3X3, 1),
@@ -42,7 +42,7 @@ public final class Presets {
         FILTERS.put("auto-deeplab-l", 48);
     }
 
-    private static CellDecoder.Edge edge(Primitive op, int input) { return new CellDecoder.Edge(op, input); }
+    private static CellEdge edge(Primitive op, int input) { return new CellEdge(op, input); }
 
     public static List<String> names() { return List.copyOf(FILTERS.keySet()); }
 

@@ -1,7 +1,7 @@
 package adl.train.report;
 
 import adl.nas.Architecture;
-import adl.nas.CellDecoder;
+import adl.nas.CellEdge;
 import adl.train.plot.CurvePlot;
 import adl.train.plot.MetricsRow;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -70,7 +70,7 @@ public final class SearchReport {
         if (arch != null) {
             List<List<String>> blocks = new ArrayList<>();
             for (int b = 0; b < arch.blocks(); b++) {
-                CellDecoder.Edge x = arch.cell().get(2 * b), y = arch.cell().get(2 * b + 1);
+                CellEdge x = arch.cell().get(2 * b), y = arch.cell().get(2 * b + 1);
                 blocks.add(List.of(Integer.toString(b), x.op().paperName() + " (state " + x.input() + ")", y.op().paperName() + " (state " + y.input() + ")"));
             }
             h.table(List.of("block", "first op (input)", "second op (input)"), blocks);
@@ -94,7 +94,7 @@ public final class SearchReport {
     /** Kept ops with weights (the separable and dilated convolutions). */
     static int parametric(Architecture a) {
         int n = 0;
-        for (CellDecoder.Edge e : a.cell()) if (e.op().paperName().contains("conv")) n++;
+        for (CellEdge e : a.cell()) if (e.op().paperName().contains("conv")) n++;
         return n;
     }
 
@@ -115,7 +115,7 @@ public final class SearchReport {
             Architecture a = Architecture.fromJson(n.path("architecture").toString());
             StringBuilder cell = new StringBuilder();
             for (int b = 0; b < a.blocks(); b++) {
-                CellDecoder.Edge x = a.cell().get(2 * b), y = a.cell().get(2 * b + 1);
+                CellEdge x = a.cell().get(2 * b), y = a.cell().get(2 * b + 1);
                 if (b > 0) cell.append("; ");
                 cell.append(x.op().paperName()).append('(').append(x.input()).append(") + ").append(y.op().paperName()).append('(').append(y.input()).append(')');
             }

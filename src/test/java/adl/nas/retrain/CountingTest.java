@@ -2,7 +2,7 @@ package adl.nas.retrain;
 
 import adl.backend.Device;
 import adl.nas.Architecture;
-import adl.nas.CellDecoder;
+import adl.nas.CellEdge;
 import adl.nas.Primitive;
 import adl.nn.Init;
 import adl.tensor.DType;
@@ -24,12 +24,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CountingTest {
     static final FixedNetwork.Widths TINY = new FixedNetwork.Widths(2, 4, 3, 2, 3);
 
-    static FixedNetwork tiny(List<CellDecoder.Edge> cell, int[] path) {
+    static FixedNetwork tiny(List<CellEdge> cell, int[] path) {
         return new FixedNetwork(new Init(Device.CPU, DType.F32, 1),
                 new FixedNetwork.Config(new Architecture(cell, path, 1), 1, 2).withWidths(TINY));
     }
 
-    static CellDecoder.Edge e(Primitive p, int input) { return new CellDecoder.Edge(p, input); }
+    static CellEdge e(Primitive p, int input) { return new CellEdge(p, input); }
 
     static long actualParams(FixedNetwork net) {
         long n = 0;

@@ -4,7 +4,7 @@ import adl.backend.Device;
 import adl.backend.Tensors;
 import adl.memory.Scope;
 import adl.nas.Architecture;
-import adl.nas.CellDecoder;
+import adl.nas.CellEdge;
 import adl.nas.Primitive;
 import adl.nn.BatchNorm2d;
 import adl.nn.Init;
@@ -37,7 +37,7 @@ class InteropFixture {
     static final FixedNetwork.Widths WIDTHS = new FixedNetwork.Widths(2, 16, 16, 8, 16);
     static final int[] PATH = {0, 0, 1, 2, 3, 2, 1, 2};
 
-    static CellDecoder.Edge e(Primitive p, int input) { return new CellDecoder.Edge(p, input); }
+    static CellEdge e(Primitive p, int input) { return new CellEdge(p, input); }
 
     static Architecture architecture() {
         return new Architecture(List.of(

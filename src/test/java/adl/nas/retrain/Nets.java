@@ -3,8 +3,9 @@ package adl.nas.retrain;
 import adl.backend.Device;
 import adl.backend.Tensors;
 import adl.nas.Architecture;
-import adl.nas.CellDecoder;
+import adl.nas.CellEdge;
 import adl.nas.Primitive;
+import adl.nas.SearchSpace;
 import adl.nn.Init;
 import adl.tensor.DType;
 import adl.tensor.Shape;
@@ -31,11 +32,11 @@ final class Nets {
     }
 
     /** A search-shaped cell (B blocks, 2 entries each, any op but 'none', any earlier state) from a seed. */
-    static List<CellDecoder.Edge> randomCell(int blocks, SplittableRandom r) {
-        List<CellDecoder.Edge> cell = new ArrayList<>();
-        Primitive[] ops = Primitive.values();
+    static List<CellEdge> randomCell(int blocks, SplittableRandom r) {
+        List<CellEdge> cell = new ArrayList<>();
+        List<Primitive> ops = SearchSpace.PAPER.ops();
         for (int b = 0; b < blocks; b++) {
-            for (int k = 0; k < 2; k++) cell.add(new CellDecoder.Edge(ops[1 + r.nextInt(ops.length - 1)], r.nextInt(2 + b)));
+            for (int k = 0; k < 2; k++) cell.add(new CellEdge(ops.get(1 + r.nextInt(ops.size() - 1)), r.nextInt(2 + b)));
         }
         return cell;
     }

@@ -4,8 +4,8 @@ import adl.backend.Device;
 import adl.data.Palettes;
 import adl.data.SyntheticDataset;
 import adl.nas.Architecture;
-import adl.nas.CellDecoder;
-import adl.nas.Primitive;
+import adl.nas.CellEdge;
+import adl.nas.SearchSpace;
 import adl.nas.retrain.FixedNetwork;
 import adl.nn.Init;
 import adl.tensor.DType;
@@ -49,8 +49,8 @@ class ReportPageTest {
     static final List<String> OPS = PlotExamples.PAPER_OPS;
 
     static Architecture paper() {
-        List<CellDecoder.Edge> cell = new ArrayList<>();
-        for (int i = 0; i < OPS.size(); i++) cell.add(new CellDecoder.Edge(Primitive.byName(OPS.get(i)), PlotExamples.PAPER_INPUTS.get(i)));
+        List<CellEdge> cell = new ArrayList<>();
+        for (int i = 0; i < OPS.size(); i++) cell.add(new CellEdge(SearchSpace.PAPER.byName(OPS.get(i)), PlotExamples.PAPER_INPUTS.get(i)));
         return new Architecture(cell, new int[] {0, 0, 1, 2}, 2);
     }
 
