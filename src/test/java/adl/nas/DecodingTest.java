@@ -100,6 +100,75 @@ class DecodingTest {
         assertEquals(new CellEdge(Primitive.MAX_POOL_3X3, 0), edges.get(3));
     }
 
+    /**
+     * Paper §4.3: an edge's strength is its strongest non-zero op's weight in the softmax over all K
+     * ops, 'none' included. Edge (block 0, state 0): α = [none 5, sep_conv_3x3 2, others 0] →
+     * sep weight e²/(e⁵ + e² + 6) = 7.389/161.80 = 0.0457. Edge (block 0, state 1): α =
+     * [dil_conv_5x5 1.5, others 0] → e^1.5/(e^1.5 + 7) = 4.482/11.482 = 0.390. State 1 is kept
+     * first although state 0 has the larger raw logit of a real op.
+     */
+    @Test void edgeStrengthIsTheSoftmaxWeightWithNoneInTheDenominator() {
+        SearchSpace space = SearchSpace.PAPER;
+        double[][] alpha = new double[20][8];
+        alpha[cell.edge(0, 0)][space.column(Primitive.NONE)] = 5;
+        alpha[cell.edge(0, 0)][space.column(Primitive.SEP_CONV_3X3)] = 2;
+        alpha[cell.edge(0, 1)][space.column(Primitive.DIL_CONV_5X5)] = 1.5;
+        List<CellEdge> edges = CellDecoder.decode(alpha, cell);
+        assertEquals(new CellEdge(Primitive.DIL_CONV_5X5, 1), edges.get(0));
+        assertEquals(new CellEdge(Primitive.SEP_CONV_3X3, 0), edges.get(1));
+    }
+
+    /** Ties: equal op weights keep the lower column, equal edge strengths the lower state (α = 0: every block max_pool(0) + max_pool(1)). */
+    @Test void tiesGoToTheLowerColumnAndTheLowerState() {
+        List<CellEdge> edges = CellDecoder.decode(new double[20][8], cell);
+        for (int b = 0; b < 5; b++) {
+            assertEquals(new CellEdge(Primitive.MAX_POOL_3X3, 0), edges.get(2 * b), "block " + b);
+            assertEquals(new CellEdge(Primitive.MAX_POOL_3X3, 1), edges.get(2 * b + 1), "block " + b);
+        }
+        // a tied path: uniform β̂ → every path has the same product; ties keep the lower level (stay at 0)
+        TrellisLayout t = new TrellisLayout(4);
+        assertArrayEquals(new int[] {0, 0, 0, 0}, PathDecoder.decode(t.normalize(new double[4][4][3]), t));
+    }
+
+    /** Viterbi (paper §4.3) equals the brute-force argmax of Π β̂ over every path the trellis allows, on random β. */
+    @Test void viterbiIsTheMostProbablePathByExhaustiveSearch() {
+        SplittableRandom r = new SplittableRandom(19);
+        for (int trial = 0; trial < 40; trial++) {
+            int layers = 1 + trial % 6;
+            TrellisLayout t = new TrellisLayout(layers);
+            double[][][] beta = new double[layers][4][3];
+            for (double[][] a : beta) for (double[] b : a) for (int d = 0; d < 3; d++) b[d] = 2 * r.nextGaussian();
+            double[][][] hat = t.normalize(beta);
+            int[] best = null;
+            double bestP = -1;
+            for (int[] path : allPaths(layers)) {
+                double p = 1;
+                for (int l = 0, u = 0; l < layers; u = path[l], l++) p *= hat[l][u][path[l] - u + 1];
+                if (p > bestP) { bestP = p; best = path; }
+            }
+            assertArrayEquals(best, PathDecoder.decode(hat, t), "trial " + trial + ", " + layers + " layers");
+        }
+    }
+
+    /** Every level sequence from the stem (level 0) that moves at most one level per layer within levels 0..3. */
+    private static List<int[]> allPaths(int layers) {
+        List<int[]> out = new java.util.ArrayList<>();
+        int total = (int) Math.pow(3, layers);
+        for (int code = 0; code < total; code++) {
+            int[] path = new int[layers];
+            int v = 0, c = code;
+            boolean ok = true;
+            for (int l = 0; l < layers && ok; l++) {
+                v += c % 3 - 1;
+                c /= 3;
+                ok = v >= 0 && v < TrellisLayout.LEVELS;
+                path[l] = v;
+            }
+            if (ok) out.add(path);
+        }
+        return out;
+    }
+
     @Test void architectureJsonRoundTripsInTheDesignSchema() {
         Architecture paper = new Architecture(List.of(
                 new CellEdge(Primitive.DIL_CONV_5X5, 1), new CellEdge(Primitive.SEP_CONV_3X3, 0),

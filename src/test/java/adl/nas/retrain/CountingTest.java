@@ -1,11 +1,14 @@
 package adl.nas.retrain;
 
 import adl.backend.Device;
+import adl.backend.Tensors;
+import adl.memory.Scope;
 import adl.nas.Architecture;
 import adl.nas.CellEdge;
 import adl.nas.Primitive;
 import adl.nn.Init;
 import adl.tensor.DType;
+import adl.tensor.Shape;
 import adl.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -86,6 +89,27 @@ class CountingTest {
             assertEquals(11898, s.macs());
             assertEquals(785, actualParams(net));
             assertEquals(-1, net.lowLevelCell());
+        }
+    }
+
+    /**
+     * An op that is only a table entry (sep_conv_7x7, family sep_conv, k = 7) retrains with no code of
+     * its own: the cell above with sep_conv_7x7 in place of sep_conv_3x3, 16×16 input.
+     */
+    @Test void anOpAddedToTheTableRetrainsByHand() {
+        Primitive sep7 = new Primitive("sep_conv_7x7", Primitive.Family.SEP_CONV, 7);
+        try (FixedNetwork net = tiny(List.of(e(sep7, 0), e(Primitive.DIL_CONV_3X3, 1)), new int[] {1})) {
+            NetworkSummary s = net.summary(16, 16);
+            // sep (stride 2, padding 3): dw1 [2,1,7,7] → 2×2: 98, 392; pw1 4, 16; bn1 4; dw2 98, 392; pw2 4, 16; bn2 4
+            assertStage(s, "cell0", 12 + 212 + 40, 128 + 816 + 144);
+            assertArrayEquals(new int[] {2, 2, 2}, s.stage("cell0").chw());
+            assertEquals(785 - 52 + 212, s.params());
+            assertEquals(11898 - 176 + 816, s.macs());
+            assertEquals(785 - 52 + 212, actualParams(net));
+            try (Scope scope = Scope.open()) {
+                Tensor x = Tensors.randn(Device.CPU, DType.F32, Shape.of(2, 3, 16, 16), 2, 0, 1);
+                assertEquals(Shape.of(2, 2, 16, 16), net.forward(x).shape());
+            }
         }
     }
 
