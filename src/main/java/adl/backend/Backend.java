@@ -165,4 +165,28 @@ public interface Backend {
      */
     void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, long step, double lr, double beta1,
                   double beta2, double eps, double weightDecay);
+
+    // ---- captured graphs (docs/05-gpu-backend.md §6) ----
+
+    /** Whether {@link #captureGraph} can record a step here (CUDA devices; not the CPU). */
+    default boolean capturesGraphs() { return false; }
+
+    /**
+     * Records {@code body} (run once, its device work recorded, not run) as a graph to replay.
+     *
+     * @throws GraphCaptureException naming what {@code body} did that a graph cannot hold
+     * @throws UnsupportedOperationException where {@link #capturesGraphs()} is false
+     */
+    default CapturedGraph captureGraph(String name, Runnable body) {
+        throw new UnsupportedOperationException("graph capture needs a CUDA device, not " + device());
+    }
+
+    /**
+     * The scalars the next replay of a {@link CapturedGraph} of this backend reads.
+     *
+     * @throws UnsupportedOperationException where {@link #capturesGraphs()} is false
+     */
+    default CapturedGraph.Scalars replayScalars() {
+        throw new UnsupportedOperationException("graph replay needs a CUDA device, not " + device());
+    }
 }

@@ -1,58 +1,68 @@
 package adl.backend;
 
-import adl.backend.cpu.CpuBackend;
-import adl.backend.cpu.CpuStorage;
-import adl.backend.cuda.CudaDevices;
-import adl.backend.cuda.CudaStorage;
+import adl.tensor.Storage;
 import adl.tensor.Tensor;
 
 import java.util.function.Consumer;
 
-/** Where a tensor lives. The CPU is always present; CUDA devices come with the CUDA backend. */
+/**
+ * Where a tensor lives. Each kind of device is served by the backend registered for it in
+ * {@link Backends} (the CPU's and CUDA's are wired in at start-up); a CUDA device is opened on first use.
+ */
 public record Device(Kind kind, int index) {
     public enum Kind { CPU, CUDA }
 
     public static final Device CPU = new Device(Kind.CPU, 0);
 
-    /** What CPU tensors dispatch to: {@link CpuBackend#INSTANCE}, or a profiler around it. */
-    private static volatile Backend cpu = CpuBackend.INSTANCE;
+    /** A profiler around the CPU backend while {@link #profileCpu} is in effect, else null. */
+    private static volatile Backend cpuProfiler;
 
     /**
      * Routes every CPU dispatch through a fresh {@link ProfilingBackend} until {@link #unprofileCpu}
      * (for {@code bench search-step --profile}); returns it. Install it before work starts, not mid-op.
      */
     public static ProfilingBackend profileCpu() {
-        ProfilingBackend p = new ProfilingBackend(CpuBackend.INSTANCE);
-        cpu = p;
+        ProfilingBackend p = new ProfilingBackend(Backends.backend(CPU));
+        cpuProfiler = p;
         return p;
     }
 
-    /** Back to dispatching CPU tensors straight to {@link CpuBackend#INSTANCE}. */
-    public static void unprofileCpu() { cpu = CpuBackend.INSTANCE; }
+    /** Back to dispatching CPU tensors straight to the CPU backend. */
+    public static void unprofileCpu() { cpuProfiler = null; }
 
     /**
      * The backend that owns this device; a CUDA device's backend is opened on first use and kept.
      *
-     * @throws adl.backend.cuda.CudaUnavailableException with the one-line reason when the GPU is not usable
+     * @throws RuntimeException with the one-line reason when the device is not usable
      */
     public Backend backend() {
-        return switch (kind) {
-            case CPU -> cpu;
-            case CUDA -> CudaDevices.backend(index);
-        };
+        Backend profiler = cpuProfiler;
+        if (kind == Kind.CPU && profiler != null) return profiler;
+        return Backends.provider(kind).backend(index);
     }
 
     /** The backend of the device {@code t} lives on. */
     public static Backend backendOf(Tensor t) {
-        if (t.storage() instanceof CpuStorage) return cpu;
-        if (t.storage() instanceof CudaStorage s) return CudaDevices.backend(s.ordinal());
+        Storage s = t.storage();
+        Backends.Provider[] ps = Backends.providers();
+        for (int k = 0; k < ps.length; k++) {
+            if (ps[k] == null) continue;
+            int ordinal = ps[k].ordinalOf(s);
+            if (ordinal < 0) continue;
+            Backend profiler = cpuProfiler;
+            return k == Kind.CPU.ordinal() && profiler != null ? profiler : ps[k].backend(ordinal);
+        }
         throw new IllegalArgumentException("no backend for storage on " + t.deviceName());
     }
 
     /** The device {@code t} lives on. */
     public static Device of(Tensor t) {
-        if (t.storage() instanceof CpuStorage) return CPU;
-        if (t.storage() instanceof CudaStorage s) return new Device(Kind.CUDA, s.ordinal());
+        Storage s = t.storage();
+        Backends.Provider[] ps = Backends.providers();
+        for (int k = 0; k < ps.length; k++) {
+            int ordinal = ps[k] == null ? -1 : ps[k].ordinalOf(s);
+            if (ordinal >= 0) return k == Kind.CPU.ordinal() ? CPU : new Device(Kind.values()[k], ordinal);
+        }
         throw new IllegalArgumentException("no device for storage on " + t.deviceName());
     }
 
@@ -69,7 +79,7 @@ public record Device(Kind kind, int index) {
             case "cpu" -> { return CPU; }
             case "cuda" -> { return new Device(Kind.CUDA, 0); }
             case "auto" -> {
-                String reason = CudaDevices.unusableReason(0);
+                String reason = new Device(Kind.CUDA, 0).unusableReason();
                 if (reason == null) return new Device(Kind.CUDA, 0);
                 // the folder list of the reason belongs to `adl devices`; the notice stays one short line
                 String brief = reason.replaceFirst(" \\(searched: [^)]*\\)", "");
@@ -92,7 +102,9 @@ public record Device(Kind kind, int index) {
 
     /** Null when this device can run work (a CUDA device is opened), else the one-line reason it cannot. */
     public String unusableReason() {
-        return kind == Kind.CPU ? null : CudaDevices.unusableReason(index);
+        if (kind == Kind.CPU) return null;
+        if (!Backends.registered(kind)) return "this program has no " + kind + " backend";
+        return Backends.provider(kind).unusableReason(index);
     }
 
     @Override public String toString() { return kind == Kind.CPU ? "cpu" : "cuda:" + index; }

@@ -1,6 +1,5 @@
 package adl.backend;
 
-import adl.backend.cpu.CpuBackend;
 import adl.memory.Scope;
 import adl.tensor.DType;
 import adl.tensor.Tensor;
@@ -72,7 +71,7 @@ public final class Parity {
 
     /** As {@link #run(Backend)}, telling {@code listener} of each check as it starts and ends. */
     public static List<Result> run(Backend target, Listener listener) {
-        return run(CpuBackend.INSTANCE, target, DType.F32, listener);
+        return run(Backends.backend(Device.CPU), target, DType.F32, listener);
     }
 
     public static List<Result> run(Backend reference, Backend target, DType dtype) {

@@ -56,6 +56,16 @@ public final class ProfilingBackend implements Backend {
         calls.incrementAndGet(f.ordinal());
     }
 
+    /** Runs {@code op} (a call of the inner backend), adding its wall time to {@code f}. */
+    private void timed(Family f, Runnable op) {
+        long t0 = System.nanoTime();
+        try {
+            op.run();
+        } finally {
+            add(f, t0);
+        }
+    }
+
     @Override public Device device() { return inner.device(); }
 
     @Override
@@ -64,140 +74,90 @@ public final class ProfilingBackend implements Backend {
         try { return inner.allocate(dtype, numel); } finally { add(Family.ALLOCATE, t0); }
     }
 
-    @Override public void copy(Tensor src, Tensor dst) { long t0 = System.nanoTime(); inner.copy(src, dst); add(Family.COPY_FILL, t0); }
-    @Override public void fill(Tensor dst, double value) { long t0 = System.nanoTime(); inner.fill(dst, value); add(Family.COPY_FILL, t0); }
-
-    @Override
-    public void randn(Tensor dst, long seed, double mean, double std) {
-        long t0 = System.nanoTime(); inner.randn(dst, seed, mean, std); add(Family.OTHER, t0);
-    }
-
-    @Override
-    public void uniform(Tensor dst, long seed, double lo, double hi) {
-        long t0 = System.nanoTime(); inner.uniform(dst, seed, lo, hi); add(Family.OTHER, t0);
-    }
-
-    @Override public void write(Tensor dst, double[] values) { long t0 = System.nanoTime(); inner.write(dst, values); add(Family.OTHER, t0); }
-    @Override public void writeInts(Tensor dst, int[] values) { long t0 = System.nanoTime(); inner.writeInts(dst, values); add(Family.OTHER, t0); }
-
     @Override
     public double[] read(Tensor src) {
         long t0 = System.nanoTime();
         try { return inner.read(src); } finally { add(Family.OTHER, t0); }
     }
 
-    @Override
-    public void unary(UnaryOp op, Tensor x, double scalar, Tensor y) {
-        long t0 = System.nanoTime(); inner.unary(op, x, scalar, y); add(Family.ELEMENTWISE, t0);
-    }
+    @Override public void copy(Tensor src, Tensor dst) { timed(Family.COPY_FILL, () -> inner.copy(src, dst)); }
+    @Override public void fill(Tensor dst, double value) { timed(Family.COPY_FILL, () -> inner.fill(dst, value)); }
+    @Override public void randn(Tensor dst, long seed, double mean, double std) { timed(Family.OTHER, () -> inner.randn(dst, seed, mean, std)); }
+    @Override public void uniform(Tensor dst, long seed, double lo, double hi) { timed(Family.OTHER, () -> inner.uniform(dst, seed, lo, hi)); }
+    @Override public void write(Tensor dst, double[] values) { timed(Family.OTHER, () -> inner.write(dst, values)); }
+    @Override public void writeInts(Tensor dst, int[] values) { timed(Family.OTHER, () -> inner.writeInts(dst, values)); }
 
-    @Override public void binary(BinaryOp op, Tensor a, Tensor b, Tensor z) { long t0 = System.nanoTime(); inner.binary(op, a, b, z); add(Family.ELEMENTWISE, t0); }
-    @Override public void sumTo(Tensor x, Tensor y) { long t0 = System.nanoTime(); inner.sumTo(x, y); add(Family.ELEMENTWISE, t0); }
+    @Override public void unary(UnaryOp op, Tensor x, double scalar, Tensor y) { timed(Family.ELEMENTWISE, () -> inner.unary(op, x, scalar, y)); }
+    @Override public void binary(BinaryOp op, Tensor a, Tensor b, Tensor z) { timed(Family.ELEMENTWISE, () -> inner.binary(op, a, b, z)); }
+    @Override public void sumTo(Tensor x, Tensor y) { timed(Family.ELEMENTWISE, () -> inner.sumTo(x, y)); }
 
     @Override
     public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c) {
-        long t0 = System.nanoTime(); inner.matmul(a, transA, b, transB, c); add(Family.OTHER, t0);
+        timed(Family.OTHER, () -> inner.matmul(a, transA, b, transB, c));
     }
 
-    @Override
-    public void conv2dForward(Tensor x, Tensor w, ConvParams p, Tensor y) {
-        long t0 = System.nanoTime(); inner.conv2dForward(x, w, p, y); add(Family.CONV_FWD, t0);
-    }
-
-    @Override
-    public void conv2dBackwardData(Tensor gy, Tensor w, ConvParams p, Tensor gx) {
-        long t0 = System.nanoTime(); inner.conv2dBackwardData(gy, w, p, gx); add(Family.CONV_BWD, t0);
-    }
-
-    @Override
-    public void conv2dBackwardFilter(Tensor x, Tensor gy, ConvParams p, Tensor gw) {
-        long t0 = System.nanoTime(); inner.conv2dBackwardFilter(x, gy, p, gw); add(Family.CONV_BWD, t0);
-    }
+    @Override public void conv2dForward(Tensor x, Tensor w, ConvParams p, Tensor y) { timed(Family.CONV_FWD, () -> inner.conv2dForward(x, w, p, y)); }
+    @Override public void conv2dBackwardData(Tensor gy, Tensor w, ConvParams p, Tensor gx) { timed(Family.CONV_BWD, () -> inner.conv2dBackwardData(gy, w, p, gx)); }
+    @Override public void conv2dBackwardFilter(Tensor x, Tensor gy, ConvParams p, Tensor gw) { timed(Family.CONV_BWD, () -> inner.conv2dBackwardFilter(x, gy, p, gw)); }
 
     @Override
     public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                double momentum, double eps, Tensor y, Tensor saveMean, Tensor saveInvStd) {
-        long t0 = System.nanoTime();
-        inner.batchNormTrain(x, gamma, beta, runningMean, runningVar, momentum, eps, y, saveMean, saveInvStd);
-        add(Family.BATCH_NORM, t0);
+        timed(Family.BATCH_NORM, () -> inner.batchNormTrain(x, gamma, beta, runningMean, runningVar, momentum, eps, y, saveMean, saveInvStd));
     }
 
     @Override
     public void batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, double eps, Tensor y) {
-        long t0 = System.nanoTime(); inner.batchNormEval(x, gamma, beta, runningMean, runningVar, eps, y); add(Family.BATCH_NORM, t0);
+        timed(Family.BATCH_NORM, () -> inner.batchNormEval(x, gamma, beta, runningMean, runningVar, eps, y));
     }
 
     @Override
     public void batchNormTrainBackward(Tensor x, Tensor gy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
                                        Tensor gx, Tensor ggamma, Tensor gbeta) {
-        long t0 = System.nanoTime();
-        inner.batchNormTrainBackward(x, gy, gamma, saveMean, saveInvStd, gx, ggamma, gbeta);
-        add(Family.BATCH_NORM, t0);
+        timed(Family.BATCH_NORM, () -> inner.batchNormTrainBackward(x, gy, gamma, saveMean, saveInvStd, gx, ggamma, gbeta));
     }
 
-    @Override public void maxPoolForward(Tensor x, PoolParams p, Tensor y) { long t0 = System.nanoTime(); inner.maxPoolForward(x, p, y); add(Family.POOLING, t0); }
+    @Override public void maxPoolForward(Tensor x, PoolParams p, Tensor y) { timed(Family.POOLING, () -> inner.maxPoolForward(x, p, y)); }
+    @Override public void maxPoolBackward(Tensor x, Tensor gy, PoolParams p, Tensor gx) { timed(Family.POOLING, () -> inner.maxPoolBackward(x, gy, p, gx)); }
+    @Override public void avgPoolForward(Tensor x, PoolParams p, Tensor y) { timed(Family.POOLING, () -> inner.avgPoolForward(x, p, y)); }
+    @Override public void avgPoolBackward(Tensor gy, PoolParams p, Tensor gx) { timed(Family.POOLING, () -> inner.avgPoolBackward(gy, p, gx)); }
 
-    @Override
-    public void maxPoolBackward(Tensor x, Tensor gy, PoolParams p, Tensor gx) {
-        long t0 = System.nanoTime(); inner.maxPoolBackward(x, gy, p, gx); add(Family.POOLING, t0);
-    }
+    @Override public void resizeBilinear(Tensor x, boolean alignCorners, Tensor y) { timed(Family.RESIZE, () -> inner.resizeBilinear(x, alignCorners, y)); }
+    @Override public void resizeBilinearBackward(Tensor gy, boolean alignCorners, Tensor gx) { timed(Family.RESIZE, () -> inner.resizeBilinearBackward(gy, alignCorners, gx)); }
 
-    @Override public void avgPoolForward(Tensor x, PoolParams p, Tensor y) { long t0 = System.nanoTime(); inner.avgPoolForward(x, p, y); add(Family.POOLING, t0); }
-    @Override public void avgPoolBackward(Tensor gy, PoolParams p, Tensor gx) { long t0 = System.nanoTime(); inner.avgPoolBackward(gy, p, gx); add(Family.POOLING, t0); }
-
-    @Override
-    public void resizeBilinear(Tensor x, boolean alignCorners, Tensor y) {
-        long t0 = System.nanoTime(); inner.resizeBilinear(x, alignCorners, y); add(Family.RESIZE, t0);
-    }
-
-    @Override
-    public void resizeBilinearBackward(Tensor gy, boolean alignCorners, Tensor gx) {
-        long t0 = System.nanoTime(); inner.resizeBilinearBackward(gy, alignCorners, gx); add(Family.RESIZE, t0);
-    }
-
-    @Override
-    public void softmax(Tensor x, int axis, boolean log, Tensor y) {
-        long t0 = System.nanoTime(); inner.softmax(x, axis, log, y); add(Family.SOFTMAX_CE, t0);
-    }
-
-    @Override
-    public void softmaxBackward(Tensor y, Tensor gy, int axis, boolean log, Tensor gx) {
-        long t0 = System.nanoTime(); inner.softmaxBackward(y, gy, axis, log, gx); add(Family.SOFTMAX_CE, t0);
-    }
+    @Override public void softmax(Tensor x, int axis, boolean log, Tensor y) { timed(Family.SOFTMAX_CE, () -> inner.softmax(x, axis, log, y)); }
+    @Override public void softmaxBackward(Tensor y, Tensor gy, int axis, boolean log, Tensor gx) { timed(Family.SOFTMAX_CE, () -> inner.softmaxBackward(y, gy, axis, log, gx)); }
 
     @Override
     public void crossEntropy(Tensor logits, Tensor labels, int ignoreIndex, Tensor loss) {
-        long t0 = System.nanoTime(); inner.crossEntropy(logits, labels, ignoreIndex, loss); add(Family.SOFTMAX_CE, t0);
+        timed(Family.SOFTMAX_CE, () -> inner.crossEntropy(logits, labels, ignoreIndex, loss));
     }
 
     @Override
     public void crossEntropyBackward(Tensor logits, Tensor labels, int ignoreIndex, Tensor scale, Tensor gx) {
-        long t0 = System.nanoTime(); inner.crossEntropyBackward(logits, labels, ignoreIndex, scale, gx); add(Family.SOFTMAX_CE, t0);
+        timed(Family.SOFTMAX_CE, () -> inner.crossEntropyBackward(logits, labels, ignoreIndex, scale, gx));
     }
 
-    @Override
-    public void weightedSum(Tensor[] xs, Tensor w, Tensor out) {
-        long t0 = System.nanoTime(); inner.weightedSum(xs, w, out); add(Family.WEIGHTED_SUM, t0);
-    }
+    @Override public void weightedSum(Tensor[] xs, Tensor w, Tensor out) { timed(Family.WEIGHTED_SUM, () -> inner.weightedSum(xs, w, out)); }
 
     @Override
     public void weightedSumBackward(Tensor[] xs, Tensor w, Tensor gy, Tensor[] gxs, Tensor gw) {
-        long t0 = System.nanoTime(); inner.weightedSumBackward(xs, w, gy, gxs, gw); add(Family.WEIGHTED_SUM, t0);
+        timed(Family.WEIGHTED_SUM, () -> inner.weightedSumBackward(xs, w, gy, gxs, gw));
     }
 
     @Override
     public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuf, double lr, double momentum,
                         double weightDecay, boolean nesterov, boolean firstStep) {
-        long t0 = System.nanoTime();
-        inner.sgdStep(param, grad, momentumBuf, lr, momentum, weightDecay, nesterov, firstStep);
-        add(Family.OPTIMIZER, t0);
+        timed(Family.OPTIMIZER, () -> inner.sgdStep(param, grad, momentumBuf, lr, momentum, weightDecay, nesterov, firstStep));
     }
 
     @Override
     public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, long step, double lr, double beta1,
                          double beta2, double eps, double weightDecay) {
-        long t0 = System.nanoTime();
-        inner.adamStep(param, grad, m, v, step, lr, beta1, beta2, eps, weightDecay);
-        add(Family.OPTIMIZER, t0);
+        timed(Family.OPTIMIZER, () -> inner.adamStep(param, grad, m, v, step, lr, beta1, beta2, eps, weightDecay));
     }
+
+    @Override public boolean capturesGraphs() { return inner.capturesGraphs(); }
+    @Override public CapturedGraph captureGraph(String name, Runnable body) { return inner.captureGraph(name, body); }
+    @Override public CapturedGraph.Scalars replayScalars() { return inner.replayScalars(); }
 }

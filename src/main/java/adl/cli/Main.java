@@ -36,6 +36,7 @@ public final class Main implements Callable<Integer> {
 
     /** The configured command line: the commands in the order they are used, and the one-line error handler. */
     public static CommandLine commandLine() {
+        BackendWiring.install();
         CommandLine cl = new CommandLine(new Main());
         cl.addSubcommand("search", new SearchCommand());
         cl.addSubcommand("decode", new DecodeCommand());

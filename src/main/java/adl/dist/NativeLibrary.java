@@ -1,13 +1,11 @@
 package adl.dist;
 
-import java.io.IOException;
+import adl.backend.LibraryFolders;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -44,7 +42,7 @@ public record NativeLibrary(String key, String soname) {
             if (Files.isRegularFile(file)) return new Found(file, "system property adl.dist.lib." + key, null);
             return new Found(null, null, "adl.dist.lib." + key + "=" + property + ": no " + soname + " there");
         }
-        List<Path> ordered = new ArrayList<>(split(env.get("ADL_DIST_LIB_DIR")));
+        List<Path> ordered = LibraryFolders.split(env.get("ADL_DIST_LIB_DIR"));
         ordered.addAll(folders);
         for (Path d : ordered) {
             Path f = d.resolve(soname);
@@ -67,31 +65,11 @@ public record NativeLibrary(String key, String soname) {
 
     /** LD_LIBRARY_PATH, /etc/ld.so.conf.d/*.conf, the multiarch defaults (each also with openmpi/lib). */
     static List<Path> systemFolders(Map<String, String> env) {
-        List<Path> dirs = new ArrayList<>(split(env.get("LD_LIBRARY_PATH")));
-        Path conf = Path.of("/etc/ld.so.conf.d");
-        if (Files.isDirectory(conf)) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(conf, "*.conf")) {
-                List<Path> files = new ArrayList<>();
-                ds.forEach(files::add);
-                files.sort(Comparator.naturalOrder());
-                for (Path f : files) {
-                    for (String line : Files.readAllLines(f)) if (line.strip().startsWith("/")) dirs.add(Path.of(line.strip()));
-                }
-            } catch (IOException | RuntimeException ignored) {
-                // unreadable configuration: the defaults below still apply
-            }
-        }
+        List<Path> dirs = LibraryFolders.linkerPath(env);
         for (String d : List.of("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib")) {
             dirs.add(Path.of(d));
             dirs.add(Path.of(d, "openmpi/lib"));
         }
         return dirs;
-    }
-
-    static List<Path> split(String value) {
-        List<Path> out = new ArrayList<>();
-        if (value == null) return out;
-        for (String s : value.split(java.io.File.pathSeparator)) if (!s.isBlank()) out.add(Path.of(s.strip()));
-        return out;
     }
 }

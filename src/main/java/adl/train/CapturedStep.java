@@ -1,8 +1,8 @@
 package adl.train;
 
+import adl.backend.Backend;
+import adl.backend.CapturedGraph;
 import adl.backend.Device;
-import adl.backend.cuda.CudaBackend;
-import adl.backend.cuda.CudaGraph;
 import adl.tensor.DType;
 import adl.tensor.Shape;
 import adl.tensor.Tensor;
@@ -10,7 +10,7 @@ import adl.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * One training step run as a CUDA graph once its shapes are fixed (docs/05-gpu-backend.md §6). The step reads
+ * One training step run as a captured graph ({@link Backend#captureGraph}: a CUDA graph) once its shapes are fixed (docs/05-gpu-backend.md §6). The step reads
  * fixed device inputs (made at the first call, with the shapes of that call's host inputs) and
  * writes its losses into a fixed device buffer. Calls 1..{@code warmup} run the body eagerly (the
  * allocator's cache, cuDNN's algorithm cache, the loaded kernels and the optimizer state fill up);
@@ -21,8 +21,8 @@ import java.util.Arrays;
  * synchronisation of an iteration, outside the graph.
  *
  * <p>Contract for the body: all it reads that changes between calls is the inputs or device memory
- * set before the launch ({@link adl.backend.cuda.StepScalars}); it makes no host read and no host
- * write (see {@link CudaGraph}); it writes loss {@code i} into {@code losses[i]} (1 element each).
+ * set before the launch ({@link CapturedGraph.Scalars}); it makes no host read and no host
+ * write (see {@link CapturedGraph}); it writes loss {@code i} into {@code losses[i]} (1 element each).
  */
 public final class CapturedStep implements AutoCloseable {
     /** How the last call ran. */
@@ -33,7 +33,7 @@ public final class CapturedStep implements AutoCloseable {
         void run(Tensor[] inputs, Tensor[] losses);
     }
 
-    private final CudaBackend cuda;
+    private final Backend cuda;
     private final String name;
     private final int warmup;
     private final Body body;
@@ -41,16 +41,17 @@ public final class CapturedStep implements AutoCloseable {
     private final Tensor lossBuffer;
     private final Tensor[] losses;
     private Tensor[] inputs;
-    private CudaGraph graph;
+    private CapturedGraph graph;
     private int eagerRuns;
     private Phase last;
 
     /**
+     * @param cuda         a backend that {@link Backend#capturesGraphs() captures graphs}
      * @param warmup       eager calls before the capture (≥ 1: optimizer state must exist before it)
      * @param lossCount    losses the body writes
      * @param beforeReplay run before each replay (not before the capture's own launch: the body ran then)
      */
-    public CapturedStep(CudaBackend cuda, String name, int warmup, int lossCount, Body body, Runnable beforeReplay) {
+    public CapturedStep(Backend cuda, String name, int warmup, int lossCount, Body body, Runnable beforeReplay) {
         if (warmup < 1) throw new IllegalArgumentException(name + ": warmup " + warmup + " must be ≥ 1");
         if (lossCount < 1) throw new IllegalArgumentException(name + ": lossCount " + lossCount + " must be ≥ 1");
         this.cuda = cuda;
@@ -81,7 +82,7 @@ public final class CapturedStep implements AutoCloseable {
             eagerRuns++;
             last = Phase.EAGER;
         } else if (graph == null) {
-            graph = cuda.capture(name, () -> body.run(inputs, losses));
+            graph = cuda.captureGraph(name, () -> body.run(inputs, losses));
             graph.launch();
             last = Phase.CAPTURED;
         } else {
@@ -116,7 +117,7 @@ public final class CapturedStep implements AutoCloseable {
     public Phase lastPhase() { return last; }
 
     /** The captured graph, or null before the capture. */
-    public CudaGraph graph() { return graph; }
+    public CapturedGraph graph() { return graph; }
 
     /** The fixed device inputs (null before the first run). */
     Tensor[] inputs() { return inputs; }

@@ -15,6 +15,7 @@ import adl.data.Palette;
 import adl.data.Sample;
 import adl.data.SampleTransform;
 import adl.memory.HeapGuard;
+import adl.memory.OutOfDeviceMemory;
 import adl.memory.Scope;
 import adl.nas.Architecture;
 import adl.nas.retrain.FixedNetwork;
@@ -145,7 +146,7 @@ public final class RetrainLoop {
                     dataWaitNanos += loader.waitNanos();
                 }
             }
-        } catch (adl.backend.cuda.CachingAllocator.OutOfDeviceMemory e) {
+        } catch (OutOfDeviceMemory e) {
             Path last = Checkpoint.newestIntactFile(files, this::mismatch);
             throw new SearchFailed(e.getMessage() + " (at iteration " + (state.iteration() + 1) + "); "
                     + (last == null ? "no checkpoint was written yet." : "the last checkpoint, " + last + ", is intact."), e);

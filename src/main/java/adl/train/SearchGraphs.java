@@ -3,8 +3,6 @@ package adl.train;
 import adl.autograd.LossOps;
 import adl.backend.Backend;
 import adl.backend.Device;
-import adl.backend.cuda.CudaBackend;
-import adl.backend.cuda.CudaStorage;
 import adl.data.Batch;
 import adl.nas.Architect;
 import adl.nas.SuperNet;
@@ -37,7 +35,7 @@ public final class SearchGraphs implements AutoCloseable {
     /** Eager iterations of each graph before its capture. */
     public static final int WARMUP = 2;
 
-    private final CudaBackend cuda;
+    private final Backend cuda;
     private final WeightStep weights;
     private final Architect architect;
     private final int classes;
@@ -52,10 +50,10 @@ public final class SearchGraphs implements AutoCloseable {
     /** @throws IllegalArgumentException when {@code device} is not a CUDA device */
     public SearchGraphs(Device device, SuperNet net, WeightStep weights, Architect architect) {
         Backend be = device.backend();
-        if (!(be instanceof CudaBackend c)) {
+        if (!be.capturesGraphs()) {
             throw new IllegalArgumentException("CUDA graphs need a CUDA device, not " + device);
         }
-        this.cuda = c;
+        this.cuda = be;
         this.weights = weights;
         this.architect = architect;
         this.classes = net.config().classes();
@@ -124,14 +122,14 @@ public final class SearchGraphs implements AutoCloseable {
     /** What the skipped Java code would have done: the iteration's scalars on the device, the host counters advanced. */
     private void beforeReplay() {
         weights.optimizer().setLr(lr);
-        cuda.stepScalars().setSgdLr(lr);
+        cuda.replayScalars().setSgdLr(lr);
         for (int i = 0; i < norms.size(); i++) norms.get(i).countBatches(normDeltas[i]);
         Adam adam = architect.optimizer();
         int i = 0;
         for (Map.Entry<String, Tensor> e : adam.params().entrySet()) {
             if (adamDeltas[i++] == 1) {
                 long t = adam.advanceStep(e.getKey());
-                cuda.stepScalars().setAdam(CudaStorage.ptr(e.getValue()), adam.lr(), t);
+                cuda.replayScalars().setAdam(e.getValue(), adam.lr(), t);
             }
         }
     }

@@ -2,12 +2,14 @@ package adl.train;
 
 import adl.autograd.GradMode;
 import adl.backend.Device;
+import adl.backend.GraphCaptureException;
 import adl.backend.Tensors;
 import adl.data.Batch;
 import adl.data.Dataset;
 import adl.data.Loader;
 import adl.data.SampleTransform;
 import adl.memory.HeapGuard;
+import adl.memory.OutOfDeviceMemory;
 import adl.memory.Scope;
 import adl.nas.Architect;
 import adl.nas.Architecture;
@@ -161,7 +163,7 @@ public final class SearchLoop implements AutoCloseable {
             }
             if (arch == null) arch = net.decode(); // resumed after the last epoch was already done
             return new Result(state, arch, false);
-        } catch (adl.backend.cuda.CachingAllocator.OutOfDeviceMemory e) {
+        } catch (OutOfDeviceMemory e) {
             Path last = Checkpoint.newestIntactFile(files, this::mismatch);
             throw new SearchFailed(e.getMessage() + " (at iteration " + (state.iteration() + 1) + "); "
                     + (last == null ? "no checkpoint was written yet." : "the last checkpoint, " + last + ", is intact."), e);
@@ -384,7 +386,7 @@ public final class SearchLoop implements AutoCloseable {
             return graphs.iteration(a, b, lr);
         } catch (ArithmeticException e) {
             throw nonFinite(e.getMessage(), epoch, global);
-        } catch (adl.backend.cuda.GraphCaptureException e) {
+        } catch (GraphCaptureException e) {
             throw new SearchFailed("--cuda-graphs: " + e.getMessage() + " (at iteration " + (global + 1) + "); run without --cuda-graphs", e);
         }
     }

@@ -5,6 +5,7 @@ import adl.backend.ConvParams;
 import adl.backend.Device;
 import adl.backend.Tensors;
 import adl.backend.cpu.Parallel;
+import adl.cli.BackendWiring;
 import adl.tensor.DType;
 import adl.tensor.Shape;
 import adl.tensor.Tensor;
@@ -19,6 +20,7 @@ public final class ConvMicroBench {
     private ConvMicroBench() {}
 
     public static void main(String[] args) {
+        BackendWiring.install();
         if (args.length > 0) Parallel.setThreads(Integer.parseInt(args[0]));
         System.out.println("threads " + Parallel.threads());
         bench("depthwise 3x3 C32 41x41 N2", 2, 32, 32, 41, 41, 3, ConvParams.of(1, 1, 1, 32));

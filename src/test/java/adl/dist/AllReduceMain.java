@@ -1,6 +1,7 @@
 package adl.dist;
 
 import adl.backend.Device;
+import adl.cli.BackendWiring;
 import adl.backend.Tensors;
 import adl.tensor.DType;
 import adl.tensor.Shape;
@@ -16,6 +17,7 @@ import java.util.List;
  */
 public final class AllReduceMain {
     public static void main(String[] args) {
+        BackendWiring.install();
         World world = World.fromEnvironment();
         try (Collectives c = Distributed.open(world)) {
             int n = c.size();

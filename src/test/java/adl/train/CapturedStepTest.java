@@ -5,7 +5,7 @@ import adl.backend.BinaryOp;
 import adl.backend.cpu.CpuBackend;
 import adl.backend.cuda.CudaBackend;
 import adl.backend.cuda.FakeCudaDevice;
-import adl.backend.cuda.GraphCaptureException;
+import adl.backend.GraphCaptureException;
 import adl.tensor.DType;
 import adl.tensor.Shape;
 import adl.tensor.Tensor;

@@ -170,7 +170,7 @@ class SearchLoopTest {
         Path dir = tmp.resolve("oom");
         SearchListener oom = new SearchListener() {
             @Override public void iteration(int epoch, long it, long total, double t, double a, double lr) {
-                if (it == 3) throw new adl.backend.cuda.CachingAllocator.OutOfDeviceMemory(
+                if (it == 3) throw new adl.memory.OutOfDeviceMemory(
                         "out of device memory: asked for 1.5 GiB with 60.2 GiB in use by tensors (peak 61.0 GiB)");
             }
         };

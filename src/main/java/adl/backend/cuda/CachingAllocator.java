@@ -1,5 +1,8 @@
 package adl.backend.cuda;
 
+import adl.backend.GraphCaptureException;
+import adl.memory.OutOfDeviceMemory;
+
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,11 +34,6 @@ public final class CachingAllocator {
         long allocate(long bytes);
 
         void free(long pointer);
-    }
-
-    /** Thrown when the device cannot hold a requested block even after the cache was released. */
-    public static final class OutOfDeviceMemory extends RuntimeException {
-        public OutOfDeviceMemory(String message) { super(message); }
     }
 
     /** The blocks reserved for one captured graph (see the class comment). */

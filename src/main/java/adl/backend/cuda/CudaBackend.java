@@ -4,6 +4,7 @@ import adl.backend.Backend;
 import adl.backend.BinaryOp;
 import adl.backend.ConvParams;
 import adl.backend.Device;
+import adl.backend.GraphCaptureException;
 import adl.backend.LibraryUnavailableException;
 import adl.backend.PoolParams;
 import adl.backend.UnaryOp;
@@ -165,6 +166,12 @@ public final class CudaBackend implements Backend, AutoCloseable {
         if (graphs == null) throw new UnsupportedOperationException("this CUDA backend was built without graph support");
         return CudaGraph.capture(this, graphs, name, body);
     }
+
+    @Override public boolean capturesGraphs() { return graphs != null; }
+
+    @Override public CudaGraph captureGraph(String name, Runnable body) { return capture(name, body); }
+
+    @Override public StepScalars replayScalars() { return scalars; }
 
     /** Whether a capture is in progress. */
     public boolean capturing() { return capturePool != null; }

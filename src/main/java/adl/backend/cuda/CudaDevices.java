@@ -1,5 +1,9 @@
 package adl.backend.cuda;
 
+import adl.backend.Backend;
+import adl.backend.Backends;
+import adl.tensor.Storage;
+
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +18,15 @@ import java.util.Map;
  */
 public final class CudaDevices {
     private CudaDevices() {}
+
+    /** What {@link Backends} dispatches CUDA devices and CUDA memory to. */
+    public static final Backends.Provider PROVIDER = new Backends.Provider() {
+        @Override public Backend backend(int ordinal) { return CudaDevices.backend(ordinal); }
+
+        @Override public String unusableReason(int ordinal) { return CudaDevices.unusableReason(ordinal); }
+
+        @Override public int ordinalOf(Storage s) { return s instanceof CudaStorage c ? c.ordinal() : -1; }
+    };
 
     private static final Map<Integer, CudaBackend> OPEN = new HashMap<>();
     private static final Map<Integer, String> UNUSABLE = new HashMap<>();

@@ -1,5 +1,8 @@
 package adl.backend.cuda;
 
+import adl.backend.CapturedGraph;
+import adl.backend.GraphCaptureException;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -17,7 +20,7 @@ import java.lang.foreign.MemorySegment;
  * device memory written before {@link #launch()}: the inputs, and the step scalars. The graph keeps
  * its pool's blocks (and the cuDNN workspace it used) reserved until {@link #close()}.
  */
-public final class CudaGraph implements AutoCloseable {
+public final class CudaGraph implements CapturedGraph {
     /** The driver calls of a graph's life on the backend's stream; tests pass a fake. */
     public interface Driver {
         void beginCapture();
@@ -126,17 +129,17 @@ public final class CudaGraph implements AutoCloseable {
     }
 
     /** Replays the graph: flushes the step scalars, then {@code cuGraphLaunch}; no wait. */
-    public void launch() {
+    @Override public void launch() {
         if (closed) throw new IllegalStateException("launch of the closed CUDA graph '" + name + "'");
         b.stepScalars().flush();
         d.launch(exec);
         launches++;
     }
 
-    public String name() { return name; }
+    @Override public String name() { return name; }
 
     /** Replays so far. */
-    public long launches() { return launches; }
+    @Override public long launches() { return launches; }
 
     /** The blocks reserved for this graph. */
     public CachingAllocator.Pool pool() { return pool; }

@@ -1,6 +1,7 @@
 package adl.backend.cuda;
 
-import java.io.File;
+import adl.backend.LibraryFolders;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
@@ -13,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Finds the CUDA driver, cuBLAS and cuDNN shared libraries (docs/05-gpu-backend.md §1, "Finding the libraries"), in this order:
@@ -256,8 +256,5 @@ public final class NativeLibraries {
         return what + " (searched: " + String.join(", ", searched.stream().map(Path::toString).toList()) + ")";
     }
 
-    static List<Path> splitPath(String value) {
-        if (value == null || value.isBlank()) return List.of();
-        return Stream.of(value.split(File.pathSeparator)).map(String::trim).filter(s -> !s.isEmpty()).map(Path::of).toList();
-    }
+    static List<Path> splitPath(String value) { return LibraryFolders.split(value); }
 }

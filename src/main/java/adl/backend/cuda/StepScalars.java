@@ -1,5 +1,9 @@
 package adl.backend.cuda;
 
+import adl.backend.CapturedGraph;
+import adl.backend.GraphCaptureException;
+import adl.tensor.Tensor;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -24,7 +28,7 @@ import java.util.Map;
  * <p>The device buffer is one allocator block, made at the first optimizer call (eagerly, before any
  * capture) and grown only while no graph holds its address.
  */
-public final class StepScalars {
+public final class StepScalars implements CapturedGraph.Scalars {
     static final int SLOT_BYTES = 16, SGD_FIRST = 0, SGD_LATER = 1;
     private static final int FIRST_CAPACITY = 64;
 
@@ -60,10 +64,12 @@ public final class StepScalars {
     }
 
     /** Before a replay: the learning rate every captured SGD update reads. */
-    public synchronized void setSgdLr(double lr) {
+    @Override public synchronized void setSgdLr(double lr) {
         set(SGD_FIRST, lr, 1);
         set(SGD_LATER, lr, 2);
     }
+
+    @Override public void setAdam(Tensor param, double lr, long step) { setAdam(CudaStorage.ptr(param), lr, step); }
 
     /** Before a replay: {@code param}'s Adam learning rate and step; it must have stepped eagerly before. */
     public synchronized void setAdam(long param, double lr, long step) {

@@ -1,8 +1,7 @@
 package adl.backend.cuda;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
+import adl.backend.LibraryFolders;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,23 +14,7 @@ final class SystemFolders {
 
     /** LD_LIBRARY_PATH, then the folders listed in /etc/ld.so.conf.d/*.conf, then the multiarch defaults. */
     static List<Path> standardLibraryPath(Map<String, String> env) {
-        List<Path> dirs = new ArrayList<>(NativeLibraries.splitPath(env.get("LD_LIBRARY_PATH")));
-        Path conf = Path.of("/etc/ld.so.conf.d");
-        if (Files.isDirectory(conf)) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(conf, "*.conf")) {
-                List<Path> files = new ArrayList<>();
-                ds.forEach(files::add);
-                files.sort(Comparator.naturalOrder());
-                for (Path f : files) {
-                    for (String line : Files.readAllLines(f)) {
-                        String s = line.strip();
-                        if (s.startsWith("/")) dirs.add(Path.of(s));
-                    }
-                }
-            } catch (IOException | RuntimeException ignored) {
-                // unreadable configuration: the defaults below still apply
-            }
-        }
+        List<Path> dirs = LibraryFolders.linkerPath(env);
         for (String d : List.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/usr/lib/wsl/lib")) {
             dirs.add(Path.of(d));
         }
@@ -42,7 +25,7 @@ final class SystemFolders {
     static List<Path> cudaToolkitDirs(Path root) {
         List<Path> dirs = new ArrayList<>();
         dirs.add(root.resolve("cuda/lib64"));
-        List<Path> versioned = glob(root, "cuda-*");
+        List<Path> versioned = LibraryFolders.glob(root, "cuda-*");
         versioned.sort(Comparator.comparing(Path::toString).reversed());
         for (Path v : versioned) dirs.add(v.resolve("lib64"));
         return dirs;
@@ -59,7 +42,7 @@ final class SystemFolders {
         prefixes.add(Path.of("/usr/lib"));
         List<Path> sites = new ArrayList<>();
         for (Path prefix : prefixes) {
-            List<Path> pythons = glob(prefix, "python3*");
+            List<Path> pythons = LibraryFolders.glob(prefix, "python3*");
             pythons.sort(Comparator.comparing(Path::toString).reversed());
             for (Path py : pythons) {
                 sites.add(py.resolve("site-packages"));
@@ -67,16 +50,5 @@ final class SystemFolders {
             }
         }
         return sites;
-    }
-
-    private static List<Path> glob(Path dir, String pattern) {
-        List<Path> out = new ArrayList<>();
-        if (!Files.isDirectory(dir)) return out;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, pattern)) {
-            ds.forEach(out::add);
-        } catch (IOException ignored) {
-            // unreadable: nothing found there
-        }
-        return out;
     }
 }

@@ -1,5 +1,7 @@
 package adl.backend.cuda;
 
+import adl.backend.GraphCaptureException;
+import adl.memory.OutOfDeviceMemory;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,7 +58,7 @@ class CachingAllocatorTest {
         a.free(p);                                  // 3072 bytes cached
         long q = a.allocate(4000);                  // needs the cache released first
         assertEquals(1, dev.frees);
-        CachingAllocator.OutOfDeviceMemory e = assertThrows(CachingAllocator.OutOfDeviceMemory.class, () -> a.allocate(1024));
+        OutOfDeviceMemory e = assertThrows(OutOfDeviceMemory.class, () -> a.allocate(1024));
         assertTrue(e.getMessage().contains("asked for 1.0 KiB with 4.0 KiB in use"), e.getMessage());
         a.free(q);
     }

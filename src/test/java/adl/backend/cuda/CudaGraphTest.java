@@ -1,5 +1,6 @@
 package adl.backend.cuda;
 
+import adl.backend.GraphCaptureException;
 import adl.backend.cpu.CpuBackend;
 import adl.tensor.DType;
 import adl.tensor.Shape;

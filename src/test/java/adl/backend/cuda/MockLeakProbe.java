@@ -1,6 +1,7 @@
 package adl.backend.cuda;
 
 import adl.backend.Device;
+import adl.cli.BackendWiring;
 import adl.data.SyntheticDataset;
 import adl.memory.MemoryStats;
 import adl.train.SearchConfig;
@@ -26,6 +27,7 @@ public final class MockLeakProbe {
     private MockLeakProbe() {}
 
     public static void main(String[] args) throws Exception {
+        BackendWiring.install();
         Path run = Path.of(args[0]);
         String mode = args.length > 1 ? args[1] : "";
         CudaBackend backend = CudaDevices.backend(0);

@@ -2,6 +2,7 @@ package adl.bench.jmh;
 
 import adl.backend.Device;
 import adl.backend.Tensors;
+import adl.cli.BackendWiring;
 import adl.tensor.DType;
 import adl.tensor.Tensor;
 
@@ -13,6 +14,8 @@ import adl.tensor.Tensor;
  */
 final class Devices {
     private Devices() {}
+
+    static { BackendWiring.install(); }
 
     static Device open(String name) {
         Device d = Device.parse(name, line -> { });

@@ -1,6 +1,7 @@
 package adl.bench.jmh;
 
 import adl.backend.Device;
+import adl.cli.BackendWiring;
 
 /**
  * Used by bench/run.sh before the run: prints {@code cuda} when CUDA device 0 is usable, else
@@ -11,6 +12,7 @@ public final class GpuProbe {
 
     public static void main(String[] args) {
         String reason;
+        BackendWiring.install();
         try {
             reason = new Device(Device.Kind.CUDA, 0).unusableReason();
         } catch (RuntimeException | LinkageError e) {
