@@ -1,6 +1,6 @@
 package adl.nn;
 
-import adl.autograd.Checkpoint;
+import adl.autograd.Recompute;
 import adl.autograd.NormOps;
 import adl.backend.Device;
 import adl.backend.Tensors;
@@ -47,9 +47,9 @@ public final class BatchNorm2d extends Module {
         if (x.rank() != 4 || x.dim(1) != features) {
             throw new IllegalArgumentException("BatchNorm2d(" + features + ") expects x [N, " + features + ", H, W], got " + x.shape());
         }
-        // a recomputation for backward (Checkpoint) gives the same output and leaves the statistics alone,
+        // a recomputation for backward (Recompute) gives the same output and leaves the statistics alone,
         // as does a pass under FrozenRunningStats
-        boolean again = isTraining() && (Checkpoint.recomputing() || FrozenRunningStats.active());
+        boolean again = isTraining() && (Recompute.recomputing() || FrozenRunningStats.active());
         Tensor y = NormOps.batchNorm(x, weight, bias, again ? null : runningMean, again ? null : runningVar, isTraining(), momentum, eps);
         if (isTraining() && !again) batches++;
         return y;
