@@ -18,7 +18,7 @@ public final class GradMode {
         return new Guard(before);
     }
 
-    /** Turns recording on until the returned guard is closed (recomputation inside a backward rule: {@link Checkpoint}). */
+    /** Turns recording on until the returned guard is closed (recomputation inside a backward rule: {@link Recompute}). */
     public static Guard on() {
         boolean before = ENABLED.get();
         ENABLED.set(Boolean.TRUE);

@@ -1,6 +1,6 @@
 package adl.nas;
 
-import adl.autograd.Checkpoint;
+import adl.autograd.Recompute;
 import adl.autograd.WeightedSumOps;
 import adl.nn.Init;
 import adl.nn.Module;
@@ -42,14 +42,14 @@ public final class MixedOp extends Module {
     public Tensor forward(Tensor x, Tensor w) {
         if (recompute) {
             if (params == null) params = List.copyOf(parameters());
-            return Checkpoint.apply("mixed_op", in -> branches(in[0], in[1]), params, x, w);
+            return Recompute.apply("mixed_op", in -> branches(in[0], in[1]), params, x, w);
         }
         return branches(x, w);
     }
 
     /**
      * Recompute mode (memory for time): the branch outputs and their intermediates are not kept
-     * for backward but computed again there ({@link Checkpoint}); one forward of the op more per
+     * for backward but computed again there ({@link Recompute}); one forward of the op more per
      * backward. Same loss; gradients equal up to the order in which x's contributions are summed.
      */
     public void setRecompute(boolean on) { recompute = on; }

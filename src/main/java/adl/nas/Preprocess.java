@@ -2,6 +2,7 @@ package adl.nas;
 
 import adl.autograd.ElementwiseOps;
 import adl.autograd.ResizeOps;
+import adl.memory.Scope;
 import adl.nn.BatchNorm2d;
 import adl.nn.Conv2d;
 import adl.nn.Init;
@@ -30,27 +31,23 @@ public final class Preprocess extends Module {
     public Preprocess(Init init, int inChannels, int fromLevel, int toLevel, int channels) {
         kind = fromLevel == toLevel ? Kind.SAME : fromLevel == toLevel - 1 ? Kind.STRIDE2 : Kind.RESIZE;
         conv = registerModule("conv", kind == Kind.STRIDE2
-                ? new Conv2d(init, inChannels, channels, 3, 2, 1, 1, 1, false)
-                : new Conv2d(init, inChannels, channels, 1, 1, 0, 1, 1, false));
-        bn = registerModule("bn", new BatchNorm2d(init, channels, 1e-5, 0.1, false));
+                ? Conv2d.of(inChannels, channels, 3).stride(2).padding(1).bias(false).build(init)
+                : Conv2d.pointwise(inChannels, channels).bias(false).build(init));
+        bn = registerModule("bn", BatchNorm2d.of(channels).affine(false).build(init));
     }
 
     /** x → [N, C, height, width]; height/width are the node's exact size. */
     public Tensor forward(Tensor x, int height, int width) {
-        Tensor y = ElementwiseOps.relu(x);
-        if (kind == Kind.RESIZE && (y.dim(2) != height || y.dim(3) != width)) y = closeUsed(y, ResizeOps.bilinear(y, height, width, false), x);
-        Tensor c = closeUsed(y, conv.forward(y), x);
-        y = closeUsed(c, bn.forward(c), x);
-        if (y.dim(2) != height || y.dim(3) != width) {
-            throw new IllegalStateException("preprocessing gave " + y.shape() + ", the node is " + height + "x" + width);
+        // the intermediates are closed with the scope; their memory lives on where backward saved it
+        try (Scope pre = Scope.open()) {
+            Tensor y = ElementwiseOps.relu(x);
+            if (kind == Kind.RESIZE && (y.dim(2) != height || y.dim(3) != width)) y = ResizeOps.bilinear(y, height, width, false);
+            y = bn.forward(conv.forward(y));
+            if (y.dim(2) != height || y.dim(3) != width) {
+                throw new IllegalStateException("preprocessing gave " + y.shape() + ", the node is " + height + "x" + width);
+            }
+            return pre.keep(y);
         }
-        return y;
-    }
-
-    /** Closes the intermediate handle {@code used} (unless it is the input or the result): backward keeps what it saved. */
-    private static Tensor closeUsed(Tensor used, Tensor result, Tensor input) {
-        if (used != input && used != result) used.close();
-        return result;
     }
 
     @Override public Tensor forward(Tensor x) {

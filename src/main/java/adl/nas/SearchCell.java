@@ -2,10 +2,12 @@ package adl.nas;
 
 import adl.autograd.ElementwiseOps;
 import adl.autograd.ShapeOps;
+import adl.memory.Scope;
 import adl.nn.Init;
 import adl.nn.Module;
 import adl.tensor.Tensor;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -55,33 +57,27 @@ public final class SearchCell extends Module {
     public Tensor forward(int fromLevel, Tensor h1, Tensor s1, Tensor[] edgeWeights) {
         Preprocess pre = prev1.get(fromLevel);
         if (pre == null) throw new IllegalArgumentException("this cell has no input from level " + fromLevel);
-        Tensor[] states = new Tensor[2 + topology.blocks()];
-        states[0] = pre.forward(h1, s1.dim(2), s1.dim(3));
-        states[1] = s1;
-        for (int b = 0; b < topology.blocks(); b++) {
+        // the states made here are closed with the scope; their memory lives on where backward saved it
+        try (Scope cell = Scope.open()) {
+            Tensor[] states = new Tensor[2 + topology.blocks()];
+            states[0] = pre.forward(h1, s1.dim(2), s1.dim(3));
+            states[1] = s1;
+            for (int b = 0; b < topology.blocks(); b++) states[2 + b] = block(b, states, edgeWeights);
+            return cell.keep(ShapeOps.concat(1, Arrays.copyOfRange(states, 2, states.length)));
+        }
+    }
+
+    /** Block b (Eq. 1): Σ_j MixedOp_{j→b}(state j) over the states 0 .. b+1, summed left to right. */
+    private Tensor block(int b, Tensor[] states, Tensor[] edgeWeights) {
+        try (Scope block = Scope.open()) {
             Tensor sum = null;
             for (int j = 0; j < topology.inputsOf(b); j++) {
                 int e = topology.edge(b, j);
                 Tensor y = edges[e].forward(states[j], edgeWeights[e]);
-                if (sum == null) {
-                    sum = y;
-                } else {
-                    Tensor next = ElementwiseOps.add(sum, y);
-                    if (sum != next) sum.close();
-                    if (y != next) y.close();
-                    sum = next;
-                }
+                sum = sum == null ? y : ElementwiseOps.add(sum, y);
             }
-            states[2 + b] = sum;
+            return block.keep(sum);
         }
-        Tensor[] blocks = new Tensor[topology.blocks()];
-        System.arraycopy(states, 2, blocks, 0, blocks.length);
-        Tensor out = ShapeOps.concat(1, blocks);
-        // handles made here are closed once used; their memory lives on only where backward saved it
-        for (int i = 0; i < states.length; i++) {
-            if (i != 1 && states[i] != h1 && states[i] != s1 && states[i] != out) states[i].close();
-        }
-        return out;
     }
 
     @Override public Tensor forward(Tensor x) {

@@ -29,11 +29,11 @@ public final class SearchHead extends Module {
         conv1x1 = registerModule("conv1x1", branch(init, width, 1, 0, 1));
         atrous = registerModule("atrous", branch(init, width, 3, dilation, dilation));
         pooling = registerModule("pooling", branch(init, width, 1, 0, 1));
-        classifier = registerModule("classifier", new Conv2d(init, 3 * width, classes, 1, 1, 0, 1, 1, true));
+        classifier = registerModule("classifier", Conv2d.pointwise(3 * width, classes).build(init));
     }
 
     private static Sequential branch(Init init, int width, int kernel, int padding, int dilation) {
-        return new Sequential(new Conv2d(init, width, width, kernel, 1, padding, dilation, 1, false), new BatchNorm2d(init, width), new ReLU());
+        return new Sequential(Conv2d.of(width, width, kernel).padding(padding).dilation(dilation).bias(false).build(init), new BatchNorm2d(init, width), new ReLU());
     }
 
     @Override

@@ -26,7 +26,7 @@ public final class Stem extends Module {
     }
 
     private static Sequential block(Init init, int in, int out, int stride) {
-        return new Sequential(new Conv2d(init, in, out, 3, stride, 1, 1, 1, false), new BatchNorm2d(init, out), new ReLU());
+        return new Sequential(Conv2d.of(in, out, 3).stride(stride).padding(1).bias(false).build(init), new BatchNorm2d(init, out), new ReLU());
     }
 
     /** {rate-2 tensor, rate-4 tensor}. */

@@ -3,6 +3,7 @@ package adl.nas;
 import adl.autograd.ElementwiseOps;
 import adl.autograd.LossOps;
 import adl.autograd.ResizeOps;
+import adl.memory.Scope;
 import adl.nn.Init;
 import adl.nn.Module;
 import adl.tensor.Tensor;
@@ -92,15 +93,18 @@ public final class SuperNet extends Module {
     /** Class logits at input resolution: Σ_v resize(head_v(H^L_v)). */
     @Override
     public Tensor forward(Tensor x) {
-        Map<Long, Tensor> h = nodeOutputs(x);
-        Tensor sum = null;
-        int v = 0;
-        for (SearchHead head : heads) {
-            Tensor logits = ResizeOps.bilinear(head.forward(h.get(Trellis.key(config.layers(), v))), x.dim(2), x.dim(3), false);
-            sum = sum == null ? logits : ElementwiseOps.add(sum, logits);
-            v++;
+        // every intermediate (stem, node outputs, heads) closes with the scope; backward keeps what it saved
+        try (Scope net = Scope.open()) {
+            Map<Long, Tensor> h = nodeOutputs(x);
+            Tensor sum = null;
+            int v = 0;
+            for (SearchHead head : heads) {
+                Tensor logits = ResizeOps.bilinear(head.forward(h.get(Trellis.key(config.layers(), v))), x.dim(2), x.dim(3), false);
+                sum = sum == null ? logits : ElementwiseOps.add(sum, logits);
+                v++;
+            }
+            return net.keep(sum);
         }
-        return sum;
     }
 
     /** Mean pixel cross-entropy (ignore label 255) of the prediction for x against labels [N, H, W] (I32). */

@@ -2,6 +2,7 @@ package adl.nas;
 
 import adl.autograd.ShapeOps;
 import adl.autograd.WeightedSumOps;
+import adl.memory.Scope;
 import adl.nn.Init;
 import adl.nn.Module;
 import adl.tensor.Tensor;
@@ -71,17 +72,20 @@ public final class Trellis extends Module {
         h.put(key(-1, -1), rate2);
         h.put(key(0, 0), stem);
         for (Node n : nodes) {
-            int height = sizes[n.level()][0], width = sizes[n.level()][1];
-            Tensor s1 = n.cell().preprocessPrev2(h.get(key(n.prev2Layer(), n.prev2Level())), height, width);
-            Tensor[] outs = new Tensor[n.predecessors().size()];
-            Tensor[] weights = new Tensor[outs.length];
-            for (int i = 0; i < outs.length; i++) {
-                int u = n.predecessors().get(i);
-                outs[i] = n.cell().forward(u, h.get(key(n.layer() - 1, u)), s1, edgeWeights);
-                int d = n.level() - u + 1;
-                weights[i] = ShapeOps.slice(betaHat, 0, ((n.layer() - 1) * TrellisLayout.LEVELS + u) * TrellisLayout.DIRECTIONS + d, 1);
+            // the node's intermediates close with its scope; their memory lives on where backward saved it
+            try (Scope node = Scope.open()) {
+                int height = sizes[n.level()][0], width = sizes[n.level()][1];
+                Tensor s1 = n.cell().preprocessPrev2(h.get(key(n.prev2Layer(), n.prev2Level())), height, width);
+                Tensor[] outs = new Tensor[n.predecessors().size()];
+                Tensor[] weights = new Tensor[outs.length];
+                for (int i = 0; i < outs.length; i++) {
+                    int u = n.predecessors().get(i);
+                    outs[i] = n.cell().forward(u, h.get(key(n.layer() - 1, u)), s1, edgeWeights);
+                    int d = n.level() - u + 1;
+                    weights[i] = ShapeOps.slice(betaHat, 0, ((n.layer() - 1) * TrellisLayout.LEVELS + u) * TrellisLayout.DIRECTIONS + d, 1);
+                }
+                h.put(key(n.layer(), n.level()), node.keep(WeightedSumOps.weightedSum(outs, ShapeOps.concat(0, weights))));
             }
-            h.put(key(n.layer(), n.level()), WeightedSumOps.weightedSum(outs, ShapeOps.concat(0, weights)));
         }
         return h;
     }

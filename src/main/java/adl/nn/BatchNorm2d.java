@@ -1,6 +1,6 @@
 package adl.nn;
 
-import adl.autograd.Checkpoint;
+import adl.autograd.Recompute;
 import adl.autograd.NormOps;
 import adl.backend.Device;
 import adl.backend.Tensors;
@@ -23,6 +23,7 @@ public final class BatchNorm2d extends Module {
     /** Host copy of num_batches_tracked: the tensor is written from it, never read back per step. */
     private long batches;
 
+    /** PyTorch's positional form (features, eps, momentum, affine); code reads better built by name: {@link #of}. */
     public BatchNorm2d(Init init, int features, double eps, double momentum, boolean affine) {
         if (features < 1 || !(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
             throw new IllegalArgumentException("BatchNorm2d(" + features + ", eps " + eps + ", momentum " + momentum + "): needs features >= 1, eps > 0, momentum in [0, 1]");
@@ -42,14 +43,41 @@ public final class BatchNorm2d extends Module {
     /** eps 1e-5, momentum 0.1, affine (PyTorch's defaults). */
     public BatchNorm2d(Init init, int features) { this(init, features, 1e-5, 0.1, true); }
 
+    /** BatchNorm over {@code features} channels, from PyTorch's defaults: eps 1e-5, momentum 0.1, affine. */
+    public static Spec of(int features) { return new Spec(features, 1e-5, 0.1, true); }
+
+    /**
+     * A BatchNorm2d's arguments by name (PyTorch's keywords), e.g.
+     * {@code BatchNorm2d.of(c).affine(false).build(init)}. Immutable: each setter returns a new spec.
+     */
+    public static final class Spec {
+        private final int features;
+        private final double eps, momentum;
+        private final boolean affine;
+
+        private Spec(int features, double eps, double momentum, boolean affine) {
+            this.features = features;
+            this.eps = eps;
+            this.momentum = momentum;
+            this.affine = affine;
+        }
+
+        public Spec eps(double e) { return new Spec(features, e, momentum, affine); }
+        public Spec momentum(double m) { return new Spec(features, eps, m, affine); }
+        /** With or without weight and bias (PyTorch's affine=): without, only the running statistics. */
+        public Spec affine(boolean a) { return new Spec(features, eps, momentum, a); }
+
+        public BatchNorm2d build(Init init) { return new BatchNorm2d(init, features, eps, momentum, affine); }
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 4 || x.dim(1) != features) {
             throw new IllegalArgumentException("BatchNorm2d(" + features + ") expects x [N, " + features + ", H, W], got " + x.shape());
         }
-        // a recomputation for backward (Checkpoint) gives the same output and leaves the statistics alone,
+        // a recomputation for backward (Recompute) gives the same output and leaves the statistics alone,
         // as does a pass under FrozenRunningStats
-        boolean again = isTraining() && (Checkpoint.recomputing() || FrozenRunningStats.active());
+        boolean again = isTraining() && (Recompute.recomputing() || FrozenRunningStats.active());
         Tensor y = NormOps.batchNorm(x, weight, bias, again ? null : runningMean, again ? null : runningVar, isTraining(), momentum, eps);
         if (isTraining() && !again) batches++;
         return y;

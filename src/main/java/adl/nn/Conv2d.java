@@ -16,6 +16,10 @@ public final class Conv2d extends Module {
     private final Tensor weight;
     private final Tensor bias;
 
+    /**
+     * PyTorch's positional form (in, out, kernel, stride, padding, dilation, groups, bias); code
+     * reads better built by name: {@link #of}, {@link #depthwise}, {@link #pointwise}.
+     */
     public Conv2d(Init init, int in, int out, int kernel, int stride, int padding, int dilation, int groups, boolean bias) {
         if (in < 1 || out < 1 || kernel < 1) throw new IllegalArgumentException("Conv2d(" + in + ", " + out + ", kernel " + kernel + "): sizes must be >= 1");
         if (in % groups != 0 || out % groups != 0) {
@@ -32,6 +36,46 @@ public final class Conv2d extends Module {
 
     /** Stride 1, no padding, dilation 1, one group, with bias (PyTorch's defaults). */
     public Conv2d(Init init, int in, int out, int kernel) { this(init, in, out, kernel, 1, 0, 1, 1, true); }
+
+    /** A k×k convolution from in to out channels, from PyTorch's defaults: stride 1, padding 0, dilation 1, one group, with bias. */
+    public static Spec of(int in, int out, int kernel) { return new Spec(in, out, kernel, 1, 0, 1, 1, true); }
+
+    /** A depthwise k×k convolution: one filter per channel (groups = channels), weight [C, 1, k, k]. */
+    public static Spec depthwise(int channels, int kernel) { return of(channels, channels, kernel).groups(channels); }
+
+    /** A pointwise (1×1) convolution from in to out channels. */
+    public static Spec pointwise(int in, int out) { return of(in, out, 1); }
+
+    /**
+     * A Conv2d's arguments by name (PyTorch's keywords), e.g.
+     * {@code Conv2d.depthwise(c, 5).padding(4).dilation(2).bias(false).build(init)}. Immutable: each
+     * setter returns a new spec.
+     */
+    public static final class Spec {
+        private final int in, out, kernel, stride, padding, dilation, groups;
+        private final boolean bias;
+
+        private Spec(int in, int out, int kernel, int stride, int padding, int dilation, int groups, boolean bias) {
+            this.in = in;
+            this.out = out;
+            this.kernel = kernel;
+            this.stride = stride;
+            this.padding = padding;
+            this.dilation = dilation;
+            this.groups = groups;
+            this.bias = bias;
+        }
+
+        public Spec stride(int s) { return new Spec(in, out, kernel, s, padding, dilation, groups, bias); }
+        public Spec padding(int p) { return new Spec(in, out, kernel, stride, p, dilation, groups, bias); }
+        public Spec dilation(int d) { return new Spec(in, out, kernel, stride, padding, d, groups, bias); }
+        public Spec groups(int g) { return new Spec(in, out, kernel, stride, padding, dilation, g, bias); }
+        /** With or without the bias parameter (PyTorch's bias=): without, the module has only "weight". */
+        public Spec bias(boolean b) { return new Spec(in, out, kernel, stride, padding, dilation, groups, b); }
+
+        /** The module, its weight (then bias) drawn from {@code init}. */
+        public Conv2d build(Init init) { return new Conv2d(init, in, out, kernel, stride, padding, dilation, groups, bias); }
+    }
 
     @Override
     public Tensor forward(Tensor x) {

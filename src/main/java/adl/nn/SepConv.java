@@ -14,13 +14,13 @@ public final class SepConv extends Module {
         int pad = kernel / 2;
         op = registerModule("op", new Sequential(
                 new ReLU(),
-                new Conv2d(init, channels, channels, kernel, 1, pad, 1, channels, false),
-                new Conv2d(init, channels, channels, 1, 1, 0, 1, 1, false),
-                new BatchNorm2d(init, channels, 1e-5, 0.1, affine),
+                Conv2d.depthwise(channels, kernel).padding(pad).bias(false).build(init),
+                Conv2d.pointwise(channels, channels).bias(false).build(init),
+                BatchNorm2d.of(channels).affine(affine).build(init),
                 new ReLU(),
-                new Conv2d(init, channels, channels, kernel, 1, pad, 1, channels, false),
-                new Conv2d(init, channels, channels, 1, 1, 0, 1, 1, false),
-                new BatchNorm2d(init, channels, 1e-5, 0.1, affine)));
+                Conv2d.depthwise(channels, kernel).padding(pad).bias(false).build(init),
+                Conv2d.pointwise(channels, channels).bias(false).build(init),
+                BatchNorm2d.of(channels).affine(affine).build(init)));
     }
 
     @Override public Tensor forward(Tensor x) { return op.forward(x); }

@@ -37,12 +37,12 @@ class ModuleTest {
     /** The Java twin of scripts/golden/nn.py's MODEL. */
     static Sequential goldenModel(Init init) {
         return new Sequential(
-                new Conv2d(init, 2, 4, 3, 2, 1, 1, 1, false),
+                Conv2d.of(2, 4, 3).stride(2).padding(1).bias(false).build(init),
                 new BatchNorm2d(init, 4),
                 new ReLU(),
                 new MaxPool2d(3, 2, 1),
                 new Conv2d(init, 4, 3, 1),
-                new BatchNorm2d(init, 3, 1e-5, 0.1, false),
+                BatchNorm2d.of(3).affine(false).build(init),
                 new AvgPool2d(3, 1, 1, false));
     }
 
@@ -120,7 +120,7 @@ class ModuleTest {
         try (Conv2d c = new Conv2d(new Init(Device.CPU, DType.F32, 3), 32, 64, 3);
              Conv2d same = new Conv2d(new Init(Device.CPU, DType.F32, 3), 32, 64, 3);
              Conv2d other = new Conv2d(new Init(Device.CPU, DType.F32, 4), 32, 64, 3);
-             Conv2d dw = new Conv2d(new Init(Device.CPU, DType.F64, 3), 8, 8, 5, 1, 4, 2, 8, false)) {
+             Conv2d dw = Conv2d.depthwise(8, 5).padding(4).dilation(2).bias(false).build(new Init(Device.CPU, DType.F64, 3))) {
             double bound = 1 / Math.sqrt(32 * 9);
             double[] w = Tensors.toDoubles(c.weight());
             double sq = 0;
@@ -142,13 +142,13 @@ class ModuleTest {
             assertEquals(List.of("weight"), new ArrayList<>(dw.namedParameters().keySet()));
             assertEquals(ConvParams.of(1, 4, 2, 8), dw.convParams());
             for (double v : Tensors.toDoubles(dw.weight())) assertTrue(Math.abs(v) <= 1 / 5.0);
-            assertThrows(IllegalArgumentException.class, () -> new Conv2d(new Init(Device.CPU, DType.F32, 1), 6, 4, 3, 1, 1, 1, 4, false));
+            assertThrows(IllegalArgumentException.class, () -> Conv2d.of(6, 4, 3).padding(1).groups(4).bias(false).build(new Init(Device.CPU, DType.F32, 1)));
         }
     }
 
     @Test void batchNormDefaultsAndNonAffine() {
         Init init = new Init(Device.CPU, DType.F32, 1);
-        try (BatchNorm2d bn = new BatchNorm2d(init, 3); BatchNorm2d plain = new BatchNorm2d(init, 3, 1e-3, 0.1, false)) {
+        try (BatchNorm2d bn = new BatchNorm2d(init, 3); BatchNorm2d plain = BatchNorm2d.of(3).eps(1e-3).affine(false).build(init)) {
             assertArrayEquals(new double[] {1, 1, 1}, Tensors.toDoubles(bn.weight()));
             assertArrayEquals(new double[] {0, 0, 0}, Tensors.toDoubles(bn.bias()));
             assertArrayEquals(new double[] {0, 0, 0}, Tensors.toDoubles(bn.runningMean()));

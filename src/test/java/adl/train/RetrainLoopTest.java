@@ -41,7 +41,7 @@ class RetrainLoopTest {
 
     static Module net(long seed) {
         Init init = new Init(Device.CPU, DType.F32, seed);
-        return new Sequential(new Conv2d(init, 3, 8, 3, 1, 1, 1, 1, false), new BatchNorm2d(init, 8), new ReLU(), new Conv2d(init, 8, 6, 1));
+        return new Sequential(Conv2d.of(3, 8, 3).padding(1).bias(false).build(init), new BatchNorm2d(init, 8), new ReLU(), new Conv2d(init, 8, 6, 1));
     }
 
     static Architecture arch() {

@@ -57,11 +57,11 @@ final class CellOps {
         private final BatchNorm2d bn1, bn2;
 
         Separable(Init init, FixedNetwork.Config cfg, int c, int k, int stride) {
-            dw1 = registerModule("dw1", new Conv2d(init, c, c, k, stride, k / 2, 1, c, false));
-            pw1 = registerModule("pw1", new Conv2d(init, c, c, 1, 1, 0, 1, 1, false));
+            dw1 = registerModule("dw1", Conv2d.depthwise(c, k).stride(stride).padding(k / 2).bias(false).build(init));
+            pw1 = registerModule("pw1", Conv2d.pointwise(c, c).bias(false).build(init));
             bn1 = registerModule("bn1", cfg.batchNorm(init, c));
-            dw2 = registerModule("dw2", new Conv2d(init, c, c, k, 1, k / 2, 1, c, false));
-            pw2 = registerModule("pw2", new Conv2d(init, c, c, 1, 1, 0, 1, 1, false));
+            dw2 = registerModule("dw2", Conv2d.depthwise(c, k).padding(k / 2).bias(false).build(init));
+            pw2 = registerModule("pw2", Conv2d.pointwise(c, c).bias(false).build(init));
             bn2 = registerModule("bn2", cfg.batchNorm(init, c));
         }
 
@@ -99,7 +99,7 @@ final class CellOps {
         Atrous(Init init, FixedNetwork.Config cfg, int c, int k, int stride) {
             this.stride = stride;
             int dilation = stride == 1 ? 2 : 1;
-            conv = registerModule("conv", new Conv2d(init, c, c, k, 1, dilation * (k / 2), dilation, 1, false));
+            conv = registerModule("conv", Conv2d.of(c, c, k).padding(dilation * (k / 2)).dilation(dilation).bias(false).build(init));
             bn = registerModule("bn", cfg.batchNorm(init, c));
         }
 
@@ -163,7 +163,7 @@ final class CellOps {
         private final BatchNorm2d bn;
 
         Skip(Init init, FixedNetwork.Config cfg, int c, int stride) {
-            conv = stride == 1 ? null : registerModule("conv", new Conv2d(init, c, c, 1, stride, 0, 1, 1, false));
+            conv = stride == 1 ? null : registerModule("conv", Conv2d.pointwise(c, c).stride(stride).bias(false).build(init));
             bn = stride == 1 ? null : registerModule("bn", cfg.batchNorm(init, c));
         }
 

@@ -20,7 +20,7 @@ final class ConvBn extends Module {
 
     ConvBn(Init init, FixedNetwork.Config cfg, int in, int out, int kernel, int stride, int dilation, boolean relu) {
         int pad = dilation * (kernel / 2);
-        conv = registerModule("conv", new Conv2d(init, in, out, kernel, stride, pad, dilation, 1, false));
+        conv = registerModule("conv", Conv2d.of(in, out, kernel).stride(stride).padding(pad).dilation(dilation).bias(false).build(init));
         bn = registerModule("bn", cfg.batchNorm(init, out));
         this.relu = relu;
     }

@@ -62,7 +62,7 @@ public final class FixedNetwork extends Module {
 
         public Config withWidths(Widths w) { return new Config(architecture, filterMultiplier, classes, bnEps, bnMomentum, dropoutKeep, dropPathKeep, w); }
 
-        BatchNorm2d batchNorm(Init init, int channels) { return new BatchNorm2d(init, channels, bnEps, bnMomentum, true); }
+        BatchNorm2d batchNorm(Init init, int channels) { return BatchNorm2d.of(channels).eps(bnEps).momentum(bnMomentum).build(init); }
     }
 
     private final Config config;
@@ -92,7 +92,7 @@ public final class FixedNetwork extends Module {
         aspp = registerModule("aspp", new Aspp(init, config, drops, prev, outputStride()));
         int low = lowLevelCell < 0 ? config.widths().stemOut() : cells.get(lowLevelCell).outChannels();
         decoder = registerModule("decoder", new Decoder(init, config, low));
-        logits = registerModule("logits", new Conv2d(init, config.widths().decoder(), config.classes(), 1, 1, 0, 1, 1, true));
+        logits = registerModule("logits", Conv2d.pointwise(config.widths().decoder(), config.classes()).build(init));
     }
 
     /**

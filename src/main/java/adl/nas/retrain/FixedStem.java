@@ -22,11 +22,11 @@ public final class FixedStem extends Module {
 
     FixedStem(Init init, FixedNetwork.Config cfg) {
         int w2 = cfg.widths().stem(), w4 = cfg.widths().stemOut();
-        conv0 = registerModule("conv0", new Conv2d(init, 3, w2, 3, 2, 1, 1, 1, false));
+        conv0 = registerModule("conv0", Conv2d.of(3, w2, 3).stride(2).padding(1).bias(false).build(init));
         bn0 = registerModule("bn0", cfg.batchNorm(init, w2));
-        conv1 = registerModule("conv1", new Conv2d(init, w2, w2, 3, 1, 1, 1, 1, false));
+        conv1 = registerModule("conv1", Conv2d.of(w2, w2, 3).padding(1).bias(false).build(init));
         bn1 = registerModule("bn1", cfg.batchNorm(init, w2));
-        conv2 = registerModule("conv2", new Conv2d(init, w2, w4, 3, 2, 1, 1, 1, false));
+        conv2 = registerModule("conv2", Conv2d.of(w2, w4, 3).stride(2).padding(1).bias(false).build(init));
         bn2 = registerModule("bn2", cfg.batchNorm(init, w4));
     }
 

@@ -27,8 +27,8 @@ class InferenceCudaTest {
         Device cuda = new Device(Device.Kind.CUDA, 0);
         assumeTrue(cuda.unusableReason() == null, "no usable GPU");
         try (Scope s = Scope.open();
-             Conv2d cpuNet = new Conv2d(new Init(Device.CPU, DType.F32, 3), 3, 5, 3, 1, 1, 1, 1, true);
-             Conv2d gpuNet = new Conv2d(new Init(cuda, DType.F32, 3), 3, 5, 3, 1, 1, 1, 1, true)) {
+             Conv2d cpuNet = Conv2d.of(3, 5, 3).padding(1).build(new Init(Device.CPU, DType.F32, 3));
+             Conv2d gpuNet = Conv2d.of(3, 5, 3).padding(1).build(new Init(cuda, DType.F32, 3))) {
             Map<String, Tensor> src = cpuNet.stateDict(), dst = gpuNet.stateDict();
             for (String k : src.keySet()) Device.backendOf(dst.get(k)).write(dst.get(k), Tensors.toDoubles(src.get(k)));
             float[] img = new float[3 * 37 * 53];

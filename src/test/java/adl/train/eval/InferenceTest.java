@@ -64,7 +64,7 @@ class InferenceTest {
     }
 
     @Test void hostImageEntryPointEqualsTensorEntryPoint() {
-        try (Scope s = Scope.open(); Conv2d net = new Conv2d(new Init(CPU, DType.F32, 4), 3, 3, 3, 1, 1, 1, 1, true)) {
+        try (Scope s = Scope.open(); Conv2d net = Conv2d.of(3, 3, 3).padding(1).build(new Init(CPU, DType.F32, 4))) {
             Tensor x = randomImages(1, 9, 5, 2);
             double[] v = Tensors.toDoubles(x);
             float[] img = new float[v.length];
@@ -77,7 +77,7 @@ class InferenceTest {
 
     /** A 3×3 convolution whose kernels are mirror-symmetric commutes with a left-right flip. */
     @Test void flipWithALeftRightSymmetricNetworkEqualsNoFlip() {
-        try (Scope s = Scope.open(); Conv2d net = new Conv2d(new Init(CPU, DType.F32, 5), 3, 4, 3, 1, 1, 1, 1, true)) {
+        try (Scope s = Scope.open(); Conv2d net = Conv2d.of(3, 4, 3).padding(1).build(new Init(CPU, DType.F32, 5))) {
             Tensor w = net.weight();
             double[] v = Tensors.toDoubles(w);
             for (int k = 0; k < v.length; k += 3) v[k + 2] = v[k];     // kx = 2 mirrors kx = 0
@@ -92,7 +92,7 @@ class InferenceTest {
     }
 
     @Test void flipAveragesTheMirroredPredictionMirroredBack() {
-        try (Scope s = Scope.open(); Conv2d net = new Conv2d(new Init(CPU, DType.F32, 7), 3, 4, 3, 1, 1, 1, 1, true)) {
+        try (Scope s = Scope.open(); Conv2d net = Conv2d.of(3, 4, 3).padding(1).build(new Init(CPU, DType.F32, 7))) {
             int h = 5, w = 6;
             Tensor x = randomImages(1, h, w, 8);
             Tensor xm = Tensors.of(CPU, DType.F32, x.shape(), Inference.mirror(Tensors.toDoubles(x), w));
@@ -151,7 +151,7 @@ class InferenceTest {
     }
 
     @Test void everythingMadeForTheViewsIsFreed() {
-        try (Conv2d net = new Conv2d(new Init(CPU, DType.F32, 1), 3, 4, 3, 1, 1, 1, 1, true)) {
+        try (Conv2d net = Conv2d.of(3, 4, 3).padding(1).build(new Init(CPU, DType.F32, 1))) {
             Inference inf = new Inference(net, CPU, List.of(0.5, 1.0, 1.5), true);
             float[] img = new float[3 * 7 * 8];
             for (int i = 0; i < img.length; i++) img[i] = (float) Math.sin(i);

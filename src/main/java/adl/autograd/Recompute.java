@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Activation recomputation (PyTorch's torch.utils.checkpoint): {@code y = f(inputs)} is computed
- * without recording, and only the inputs are saved; the backward rule runs f again with recording
- * on, back-propagates dL/dy through that fresh graph, and frees it. Memory: f's intermediates
+ * Activation recomputation (what PyTorch calls torch.utils.checkpoint): {@code y = f(inputs)} is
+ * computed without recording, and only the inputs are saved; the backward rule runs f again with
+ * recording on, back-propagates dL/dy through that fresh graph, and frees it. Memory: f's intermediates
  * live only during the backward of this one node. Time: f runs twice.
  *
  * <p>Contract for f: deterministic (the recomputation gives bitwise the forward's values, true of
@@ -24,12 +24,12 @@ import java.util.function.Function;
  * Modules with side effects in forward (BatchNorm's running statistics) skip them while
  * {@link #recomputing()} is true.
  */
-public final class Checkpoint {
+public final class Recompute {
     private static final ThreadLocal<Boolean> RECOMPUTING = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
-    private Checkpoint() {}
+    private Recompute() {}
 
-    /** True while a backward rule re-runs a checkpointed function on this thread. */
+    /** True while a backward rule re-runs a recomputed function on this thread. */
     public static boolean recomputing() { return RECOMPUTING.get(); }
 
     /**
