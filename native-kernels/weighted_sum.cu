@@ -1,4 +1,4 @@
-// weighted_sum.cu — the MixedOp / trellis weighted sum (docs/05-gpu-backend.md §4), float32.
+// weighted_sum.cu — the MixedOp / trellis weighted sum (docs/05c-kernels.md §2), float32.
 //
 // Computes   forward:  out_i = Σ_k w[k] · x_{k,i}          (k ascending, K ≤ 8)
 //            backward: gx_{k,i} = w[k] · gy_i              (only the k whose bit is set in mask)

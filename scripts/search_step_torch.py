@@ -355,7 +355,7 @@ def main():
     dev = torch.device(a.device)
     if dev.type == "cuda":
         # FP32 against FP32: the engine's cuDNN/cuBLAS calls never use TF32 (CUDNN_FMA_MATH,
-        # cuBLAS default math), so PyTorch must not either (docs/05-gpu-backend.md)
+        # cuBLAS default math), so PyTorch must not either (docs/05c-kernels.md §3)
         torch.backends.cudnn.allow_tf32 = False
         torch.backends.cuda.matmul.allow_tf32 = False
     net = SuperNet(a.layers, a.blocks, a.filter_multiplier, CLASSES).to(dev).train()

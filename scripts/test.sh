@@ -2,7 +2,7 @@
 # The test command of README.md (and what .ci/run runs): picks a Java 25+ (scripts/find-java.sh),
 # then runs `mvn verify`: the JUnit unit tests (Surefire, *Test), the jar (package), then the
 # integration tests (Failsafe, *IT: the CUDA path on the mock GPU and the GPU-check rehearsal,
-# docs/05-mock-gpu.md). Maven's own chatter is cut to warnings (the shade plugin's overlap list to
+# docs/05f-mock-gpu.md). Maven's own chatter is cut to warnings (the shade plugin's overlap list to
 # errors); the per-class and closing "Tests run: ..." lines and every failure stay. Extra
 # arguments go to Maven:
 #   scripts/test.sh -Dtest='MainTest*'      only those unit tests (no integration tests)

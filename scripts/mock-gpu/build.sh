@@ -4,7 +4,7 @@
 #                         project's kernels (native-kernels/*.cu) compiled for the host (kernels/)
 #   then, when scripts/mock-gpu/dnn/build.sh exists, the mock cuDNN and cuBLAS (linked against
 #   OUTDIR/libcuda.so.1).
-# Point the backend at it with ADL_CUDA_LIB_DIR=OUTDIR. docs/05 says what the mock checks and what
+# Point the backend at it with ADL_CUDA_LIB_DIR=OUTDIR. docs/05f-mock-gpu.md says what the mock checks and what
 # it cannot. Usage: scripts/mock-gpu/build.sh OUTDIR    (env: CXX, CUDA_INCLUDE, JOBS)
 set -euo pipefail
 if [ $# -ne 1 ]; then echo "usage: scripts/mock-gpu/build.sh OUTDIR" >&2; exit 2; fi

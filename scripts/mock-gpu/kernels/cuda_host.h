@@ -10,7 +10,7 @@
 //   float4 (16-byte aligned, like CUDA's vector type), make_float4, the IEEE round-to-nearest
 //     intrinsics (__fmul_rn, __fadd_rn, ...: plain float operations here, compiled with
 //     -ffp-contract=off so nothing is fused), fmaxf, exp, log, pow, sqrt from the host libm (the
-//     device math library may differ in the last bit: docs/05).
+//     device math library may differ in the last bit: docs/05f-mock-gpu.md §3).
 #pragma once
 #include <math.h>
 #include <cmath>

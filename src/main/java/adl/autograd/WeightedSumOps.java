@@ -7,7 +7,7 @@ import adl.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * The differentiable weighted sum out = Σ_k w_k · x_k (docs/02-search-space.md §2, docs/05-gpu-backend.md §4): a MixedOp with w a row of
+ * The differentiable weighted sum out = Σ_k w_k · x_k (docs/02-search-space.md §2, docs/05c-kernels.md §2): a MixedOp with w a row of
  * softmax(α), or a trellis node with w from β. Backward: gx_k = w_k · g, gw_k = Σ_i g_i · x_{k,i}
  * (a deterministic two-stage reduction in the backend). Only the wanted gradients are computed:
  * the architecture step pays nothing for gx_k when it asks for α and β alone.

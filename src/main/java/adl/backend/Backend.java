@@ -139,7 +139,7 @@ public interface Backend {
     /** gx = scale * (softmax(logits) - onehot(labels)) / count, 0 at ignored pixels; scale is a 1-element tensor (dL/dloss). */
     void crossEntropyBackward(Tensor logits, Tensor labels, int ignoreIndex, Tensor scale, Tensor gx);
 
-    // ---- weighted sum (docs/05-gpu-backend.md §4) ----
+    // ---- weighted sum (docs/05c-kernels.md §2) ----
 
     /** out = Σ_k w[k] · xs[k]; xs all of out's shape; w [K]. */
     void weightedSum(Tensor[] xs, Tensor w, Tensor out);

@@ -3,7 +3,7 @@ package adl.backend;
 /**
  * A primitive a backend cannot run because a library it needs (cuDNN, cuBLAS) is not usable on this
  * machine: {@code library} names it, {@code reason} says why in one line. The parity suite reports
- * such a check as skipped, not failed (docs/05-gpu-backend.md, "Selftest").
+ * such a check as skipped, not failed (docs/05e-gpu-checks.md §2).
  */
 public final class LibraryUnavailableException extends UnsupportedOperationException {
     private final String library;

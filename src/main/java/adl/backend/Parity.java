@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The parity suite (docs/05-gpu-backend.md §5): every primitive of {@link Backend} run on the CPU (the reference)
+ * The parity suite (docs/05e-gpu-checks.md §2): every primitive of {@link Backend} run on the CPU (the reference)
  * and on a target backend with the same seeded, non-zero inputs, compared per element with
  * |target − cpu| ≤ atol + rtol·|cpu|. Plus determinism checks: the target's weighted-sum backward
  * gw and a convolution's weight gradient are bitwise identical over three runs. With the CPU as

@@ -12,7 +12,7 @@ import java.util.List;
  * The determinism checks of the parity suite: a gradient that sums many products, computed three
  * times on the target from the same inputs, must come out with the same bits each time, as the
  * CPU's do. On CUDA this is what rules out atomics-order reductions and cuDNN algorithms that are
- * not CUDNN_DETERMINISTIC (docs/05-gpu-backend.md).
+ * not CUDNN_DETERMINISTIC (docs/05c-kernels.md §2–3).
  */
 final class ParityDeterminism {
     private ParityDeterminism() {}

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Finds a communication library (Open MPI's {@code libmpi.so.40}, NCCL's {@code libnccl.so.2}) the
- * way the CUDA libraries are found (docs/05-gpu-backend.md), in this order: system property
+ * way the CUDA libraries are found (docs/05a-bindings.md §2), in this order: system property
  * {@code adl.dist.lib.<key>} (a folder or the file; naming a place without it is an error), the
  * folders of env {@code ADL_DIST_LIB_DIR}, {@code LD_LIBRARY_PATH}, the folders of
  * {@code /etc/ld.so.conf.d}, the multiarch defaults and their {@code openmpi/lib}; at load time,

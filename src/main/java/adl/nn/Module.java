@@ -75,7 +75,7 @@ public abstract class Module implements AutoCloseable {
     public final Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         // no beforeStateRead hooks: they bring buffers up to date (a host write), which a listing of
-        // parameters does not need and which a CUDA graph capture refuses (docs/05-gpu-backend.md §6)
+        // parameters does not need and which a CUDA graph capture refuses (docs/05d-cuda-graphs.md §2)
         collect(this, "", out, Collections.newSetFromMap(new IdentityHashMap<>()), true, false, false);
         return out;
     }

@@ -10,7 +10,7 @@ import adl.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * One training step run as a captured graph ({@link Backend#captureGraph}: a CUDA graph) once its shapes are fixed (docs/05-gpu-backend.md §6). The step reads
+ * One training step run as a captured graph ({@link Backend#captureGraph}: a CUDA graph) once its shapes are fixed (docs/05d-cuda-graphs.md §4). The step reads
  * fixed device inputs (made at the first call, with the shapes of that call's host inputs) and
  * writes its losses into a fixed device buffer. Calls 1..{@code warmup} run the body eagerly (the
  * allocator's cache, cuDNN's algorithm cache, the loaded kernels and the optimizer state fill up);

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The search iteration as CUDA graphs ({@code --cuda-graphs}, docs/05-gpu-backend.md §6; off by default until
+ * The search iteration as CUDA graphs ({@code --cuda-graphs}, docs/05d-cuda-graphs.md; off by default until
  * verified on a GPU). Two graphs, each a {@link CapturedStep} with {@link #WARMUP} eager iterations
  * first: the weight step alone (before the architecture start epoch), then weight step + architecture
  * step (from it on; the first graph is destroyed then). Per iteration the host builds both batches,

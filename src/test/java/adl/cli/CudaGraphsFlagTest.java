@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code --cuda-graphs} on the CPU (the only device here): ignored after one notice line on stderr,
- * the run itself goes on eagerly (documented in docs/05-gpu-backend.md §6).
+ * the run itself goes on eagerly (documented in docs/05d-cuda-graphs.md §5).
  */
 class CudaGraphsFlagTest {
     @TempDir Path tmp;

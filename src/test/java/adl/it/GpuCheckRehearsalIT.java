@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The GPU check rehearsed whole (docs/05-mock-gpu.md): {@code scripts/gpu-check.sh OUT} run as on
+ * The GPU check rehearsed whole (docs/05f-mock-gpu.md §4): {@code scripts/gpu-check.sh OUT} run as on
  * the GPU node — on a tree holding only what the node gets (target/adl-engine.jar, .jre.tar.gz from
  * scripts/make-jre.sh, scripts/), with {@code ADL_JAVA=none} and a PATH without any JDK or Maven,
  * so only the bundled runtime can run the jar — against the mock GPU at tiny sizes

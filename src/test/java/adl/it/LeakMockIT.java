@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The caching allocator (docs/05 §2) and the mock driver agree that nothing leaks: a short search
+ * The caching allocator (docs/05b-device-memory.md §1) and the mock driver agree that nothing leaks: a short search
  * on the mock ({@code adl.backend.cuda.MockLeakProbe}, eager and with CUDA graphs) holds the same
  * device bytes after every iteration of the same kind, gives every block back when the search is
  * closed and the backend with it, and then the mock's report (written at the last release of the

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The mock GPU of docs/05-mock-gpu.md, built once per test run: {@code scripts/mock-gpu/build.sh
+ * The mock GPU of docs/05f-mock-gpu.md, built once per test run: {@code scripts/mock-gpu/build.sh
  * target/mock-gpu}, skipped when every library there is newer than every source it is built from
  * (scripts/mock-gpu/, native-kernels/, kernels-ptx/). A build that fails fails the test that asked
  * for it, with the build's output — it is never skipped.
@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class MockGpu {
     private MockGpu() {}
 
-    /** What {@code build.sh} must leave in its folder: the sonames discovery looks for (docs/05 §1). */
+    /** What {@code build.sh} must leave in its folder: the sonames discovery looks for (docs/05a-bindings.md §2). */
     static final List<String> LIBRARIES = List.of("libcuda.so.1", "libcudnn.so.9", "libcudnn_graph.so.9", "libcudnn_ops.so.9",
             "libcudnn_cnn.so.9", "libcublas.so.13", "libcublasLt.so.13");
 

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A short search (docs/03) on the mock GPU against the same search on the CPU, and with
- * {@code --cuda-graphs} against the eager mock run (docs/05 §6). 2 epochs of 4 iterations, the
+ * {@code --cuda-graphs} against the eager mock run (docs/05d-cuda-graphs.md). 2 epochs of 4 iterations, the
  * architecture steps from epoch 1: with --cuda-graphs each of the two graphs (weight step; weight
  * + architecture step) warms up for 2 iterations, is captured at the 3rd and replayed at the 4th.
  */

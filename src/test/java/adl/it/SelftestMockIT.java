@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code adl devices} and {@code adl selftest --device cuda} on the mock GPU (docs/05 §5): every
+ * {@code adl devices} and {@code adl selftest --device cuda} on the mock GPU (docs/05e-gpu-checks.md §2): every
  * parity case passes, and the CUDA suite has at least as many cases as the CPU's.
  */
 class SelftestMockIT {

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The criterion for turning {@code --cuda-graphs} on by default (docs/05 §6), on a real GPU only
+ * The criterion for turning {@code --cuda-graphs} on by default (docs/05d-cuda-graphs.md), on a real GPU only
  * ({@code @Tag("gpu")}, excluded by default; NOT yet run): a tiny search — weight steps, then weight +
  * architecture steps — run eagerly and through {@link SearchGraphs} (warm-up, capture, replays) on
  * two identically initialised supernets gives the same losses and the same parameters, optimizer

@@ -4,7 +4,7 @@ import adl.tensor.DType;
 import adl.tensor.Tensor;
 
 /**
- * The weighted sum out = Σ_k w_k · x_k and its backward (docs/05-gpu-backend.md §4, "The CPU twin"), F32 and F64: the MixedOp
+ * The weighted sum out = Σ_k w_k · x_k and its backward (docs/05c-kernels.md §2, "The CPU twin"), F32 and F64: the MixedOp
  * of Auto-DeepLab (w = softmax(α) row, K ≤ 7 computed ops) and a trellis node (w = β, K ≤ 3);
  * any K ≥ 1 works. PyTorch reference: {@code (w.view(K, 1, ...) * torch.stack(xs)).sum(0)}.
  * <pre>

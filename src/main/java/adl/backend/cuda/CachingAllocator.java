@@ -8,7 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A caching device allocator (docs/05-gpu-backend.md §2): freed blocks are kept, keyed by their rounded size,
+ * A caching device allocator (docs/05b-device-memory.md §1; its graph pools: docs/05d-cuda-graphs.md §3): freed blocks are kept, keyed by their rounded size,
  * and handed out again — a training step repeats the same shapes, so after the first step no
  * driver allocation happens. Tracks bytes in use and its high-water mark (the "peak device
  * memory" of the benchmarks). When the driver reports out-of-memory, the cache is released and

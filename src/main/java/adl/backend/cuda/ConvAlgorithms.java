@@ -10,7 +10,7 @@ import java.util.List;
  * ranking, best first): the first entry that (1) has status CUDNN_STATUS_SUCCESS, (2) is
  * CUDNN_DETERMINISTIC, so weight gradients have the same bits run to run as the CPU's, and (3) runs
  * with CUDNN_FMA_MATH, so float32 is never computed as TF32 (PyTorch's {@code allow_tf32 = False}
- * asserts the same of the algorithm it picks). docs/05-gpu-backend.md, "cuDNN".
+ * asserts the same of the algorithm it picks). docs/05c-kernels.md §3.
  */
 final class ConvAlgorithms {
     private ConvAlgorithms() {}

@@ -3,7 +3,7 @@ package adl.backend.cuda;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The primary context of one device (never {@code cuCtxCreate}, docs/05-gpu-backend.md §1). CUDA binds contexts per
+ * The primary context of one device (never {@code cuCtxCreate}, docs/05a-bindings.md §1). CUDA binds contexts per
  * thread, so every thread that calls CUDA calls {@link #makeCurrent()} first; it costs one
  * {@code cuCtxSetCurrent} per thread, later calls are a thread-local check.
  */

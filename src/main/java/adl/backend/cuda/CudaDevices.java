@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The process's CUDA backends, one per device ordinal, opened on first use and kept open
- * (docs/05-gpu-backend.md §1). Libraries are located by {@link NativeLibraries#fromEnvironment()} and loaded once;
+ * (docs/05a-bindings.md §2). Libraries are located by {@link NativeLibraries#fromEnvironment()} and loaded once;
  * a device that cannot be used is remembered with its one-line reason, so asking again is cheap.
  * Nothing here runs until a CUDA device is asked for: the CPU path never loads libcuda.
  */

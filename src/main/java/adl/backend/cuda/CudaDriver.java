@@ -254,7 +254,7 @@ public final class CudaDriver {
     /**
      * Milliseconds between two recorded, completed events. {@code cuEventElapsedTime_v2} exists only
      * from driver 12.8 on; it is bound lazily and no command uses it (only the GPU smoke test), so the
-     * commands and the GPU check run on a 12.0-12.7 driver too, which loads the lowered PTX (docs/05).
+     * commands and the GPU check run on a 12.0-12.7 driver too, which loads the lowered PTX (docs/05c-kernels.md §1).
      */
     public float eventElapsedTime(MemorySegment start, MemorySegment end) {
         try (Arena a = Arena.ofConfined()) {

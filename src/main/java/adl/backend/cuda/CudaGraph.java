@@ -6,7 +6,7 @@ import adl.backend.GraphCaptureException;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One captured CUDA graph of a {@link CudaBackend}'s stream (docs/05-gpu-backend.md §6), made by
+ * One captured CUDA graph of a {@link CudaBackend}'s stream (docs/05d-cuda-graphs.md), made by
  * {@link CudaBackend#capture}: begin capture → run the step's Java code once (its kernel launches,
  * cuBLAS and cuDNN calls are recorded, not run) → end capture → instantiate. {@link #launch()} then
  * replays it: it flushes the {@link StepScalars} (the one host→device copy a replay needs besides its

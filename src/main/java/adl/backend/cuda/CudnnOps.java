@@ -13,7 +13,7 @@ import java.util.Map;
 import static adl.backend.cuda.CudaStorage.ptr;
 
 /**
- * Convolution, batch norm and pooling of {@link CudaBackend} through cuDNN's legacy API (docs/05-gpu-backend.md §1):
+ * Convolution, batch norm and pooling of {@link CudaBackend} through cuDNN's legacy API (docs/05c-kernels.md §3):
  * float32 NCHW, contiguous. Descriptors are made once per shape / geometry and kept; the
  * convolution algorithm is chosen once per (pass, shapes, geometry) by cudnnGet*Algorithm_v7 and
  * cached; one workspace block, grown as needed, comes from the backend's {@link CachingAllocator}.

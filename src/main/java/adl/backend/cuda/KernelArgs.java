@@ -73,7 +73,7 @@ public final class KernelArgs implements AutoCloseable {
     /**
      * The {@code void *[count + 1]} array of value addresses, ended by a NULL slot: the driver reads
      * only the first {@code count} (the PTX entry says how many), and the mock GPU counts the slots up
-     * to the NULL to refuse a launch whose argument count disagrees with the entry (docs/05). After
+     * to the NULL to refuse a launch whose argument count disagrees with the entry (docs/05f-mock-gpu.md). After
      * the first call no argument can be added.
      */
     public MemorySegment pointers() {

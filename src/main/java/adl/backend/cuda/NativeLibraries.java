@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Finds the CUDA driver, cuBLAS and cuDNN shared libraries (docs/05-gpu-backend.md §1, "Finding the libraries"), in this order:
+ * Finds the CUDA driver, cuBLAS and cuDNN shared libraries (docs/05a-bindings.md §2), in this order:
  * <ol>
  *   <li>an explicit setting: system property {@code adl.cuda.lib.<name>} ({@code cuda}, {@code cublas},
  *       {@code cudnn}; a folder or the library file itself), then the folders of env {@code ADL_CUDA_LIB_DIR}

@@ -12,7 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The per-iteration scalars the optimizer kernels read from device memory (docs/05-gpu-backend.md §6: what a graph
+ * The per-iteration scalars the optimizer kernels read from device memory (docs/05d-cuda-graphs.md §1: what a graph
  * replay reads lives on the device): slots of 16 bytes, {@code {double lr; int64 step}}, as
  * {@code sgd_f32} / {@code adam_f32} take them (native-kernels/optim.cu).
  * <ul>

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The committed PTX (docs/05-gpu-backend.md §3, native-kernels/README.md): built from the current native-kernels
+ * The committed PTX (docs/05c-kernels.md §1, native-kernels/README.md): built from the current native-kernels
  * sources (hash stamp), PTX ISA lowered to at most 7.8 (a CUDA 11.8/12.x driver loads it), the
  * same ISA in every module, for compute_80, assembles for sm_80 and sm_90 where ptxas
  * exists, packed into the classpath at /kernels-ptx/, and declares every entry point the CUDA

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The mock cuDNN 9 and cuBLAS 13 of docs/05 (scripts/mock-gpu/dnn): {@code scripts/mock-gpu/build.sh
+ * The mock cuDNN 9 and cuBLAS 13 of docs/05f-mock-gpu.md (scripts/mock-gpu/dnn): {@code scripts/mock-gpu/build.sh
  * target/mock-gpu} builds them next to the mock driver (the folder {@link MockDriverTest} uses; its
  * build skips what is up to date), then {@code scripts/mock-gpu/dnn/test/run.sh} builds and runs
  * their C test: convolutions (groups, padding, stride, dilation, both modes, forward and both

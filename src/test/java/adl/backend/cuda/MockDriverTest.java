@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The mock CUDA driver of docs/05 (scripts/mock-gpu/driver): built from source into target/mock-gpu
+ * The mock CUDA driver of docs/05f-mock-gpu.md (scripts/mock-gpu/driver): built from source into target/mock-gpu
  * by {@code scripts/mock-gpu/test/run.sh}, which then runs its C++ self-test (out of memory at the
  * capacity, double free and leak reports, the real PTX's fill_f32 and the bar.sync reduction of the
  * weighted-sum gradient against plain references, a wrong parameter count and a freed pointer refused

@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The weighted-sum kernel (docs/05-gpu-backend.md §4), F32, through the backend primitive with pre-allocated
+ * The weighted-sum kernel (docs/05c-kernels.md §2), F32, through the backend primitive with pre-allocated
  * outputs (the kernel alone, no autograd bookkeeping):
  * <ul>
  * <li>{@code forward}: out = Σ_k w_k · x_k — moves K reads + 1 write of S floats;</li>
