@@ -166,7 +166,7 @@ public interface Backend {
     void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, long step, double lr, double beta1,
                   double beta2, double eps, double weightDecay);
 
-    // ---- captured graphs (docs/05-gpu-backend.md §6) ----
+    // ---- captured graphs (docs/05d-cuda-graphs.md) ----
 
     /** Whether {@link #captureGraph} can record a step here (CUDA devices; not the CPU). */
     default boolean capturesGraphs() { return false; }

@@ -4,7 +4,7 @@ import adl.tensor.Tensor;
 
 /**
  * A step recorded once by {@link Backend#captureGraph} and replayed by {@link #launch()} without
- * running its Java code again (docs/05-gpu-backend.md §6; CUDA graphs on a CUDA device, nothing on
+ * running its Java code again (docs/05d-cuda-graphs.md; CUDA graphs on a CUDA device, nothing on
  * the CPU). A replay reads what changes between iterations from device memory written before the
  * launch: the step's inputs, and the {@link Scalars} of the backend.
  */
