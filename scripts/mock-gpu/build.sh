@@ -47,12 +47,8 @@ if [ -f "$here/dnn/build.sh" ] && [ -z "${ADL_MOCK_GPU_DRIVER_ONLY:-}" ]; then
   bash "$here/dnn/build.sh" "$out"
 fi
 
-# The mock NCCL (nccl/nccl.c, docs/08-data-parallel.md §9): collectives over the mock's device memory
+# The mock NCCL (nccl/, docs/08-data-parallel.md §9): collectives over the mock's device memory
 # between the processes of a job, through POSIX shared memory; found by ADL_DIST_LIB_DIR=OUTDIR.
 if [ -z "${ADL_MOCK_GPU_DRIVER_ONLY:-}" ]; then
-  "${CC:-cc}" -std=c11 -O2 -ffp-contract=off -fPIC -fvisibility=hidden -Wall -Wextra -Werror -I"$here/include" -I"$CUDA_INCLUDE" \
-    "$here/nccl/nccl.c" -shared -Wl,-z,defs -Wl,--no-as-needed -Wl,-rpath,'$ORIGIN' -L"$out" -Wl,-soname,libnccl.so.2 \
-    -l:libcuda.so.1 -lrt -o "$out/libnccl.so.2.tmp"
-  mv "$out/libnccl.so.2.tmp" "$out/libnccl.so.2"
-  echo "mock-gpu: $out/libnccl.so.2"
+  CUDA_INCLUDE="$CUDA_INCLUDE" bash "$here/nccl/build.sh" "$out"
 fi
