@@ -139,6 +139,15 @@ class DataParallelJobTest {
         }
     }
 
+    /** --arch-order 2 needs all-reduces inside the unrolled step (docs/08-data-parallel.md §7): refused with one line, no stack trace. */
+    @Test void secondOrderIsRefusedWithOneLine() throws Exception {
+        Result r = run(2, with(SEARCH, "--arch-order", "2", "--out", tmp.resolve("second-order").toString()));
+        assertNotEquals(0, r.code(), r.output());
+        assertTrue(r.output().contains("--arch-order 2 cannot run in a multi-process job yet"), r.output());
+        assertFalse(r.output().contains("Exception") || r.output().contains("\tat "), r.output());
+        assertFalse(Files.exists(tmp.resolve("second-order")), "no run directory for a refused command");
+    }
+
     @Test void retrainOnTwoRanksEqualsOneProcess() throws Exception {
         List<String> retrain = List.of("retrain", "--arch", one.toString(), "--filter-multiplier", "2", "--widths", "8,8,8,8,8", "--crop", "32",
                 "--batch", "2", "--iters", "2", "--train-images", "8", "--val-images", "2", "--eval-every", "2", "--drop-path", "0.3");
