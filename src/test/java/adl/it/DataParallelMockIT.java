@@ -126,6 +126,19 @@ class DataParallelMockIT {
                 worst, LOSS_RTOL, worstArch, ARCH_ATOL);
     }
 
+    /** With one mock GPU, rank 1's cuda:1 does not exist: its one line names the rank and the job ends (before: rank 0 waited in a collective for ever). */
+    @Test void aRankWithoutItsGpuEndsTheJob() {
+        Map<String, String> env = new HashMap<>(MockGpu.env(null));
+        List<String> cmd = new ArrayList<>(List.of(adl.dist.MpiJobTestAccess.mpirun().toString(), "--allow-run-as-root", "--oversubscribe", "--bind-to", "none",
+                "-np", "2", "-x", "ADL_CUDA_LIB_DIR", Adl.JAVA.toString(), "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx1g",
+                "-cp", Adl.JAR.toString(), "adl.cli.Main"));
+        cmd.addAll(List.of(FLAGS));
+        cmd.addAll(List.of("--device", "cuda", "--out", tmp.resolve("one-gpu").toString()));
+        Adl.Result r = Adl.command(cmd, env, Duration.ofSeconds(180));
+        assertTrue(r.exit() != 0, r.tail(20));
+        assertTrue((r.out() + r.err()).contains("rank 1 of 2: search --device cuda:1: CUDA not available: "), r.tail(20));
+    }
+
     @Test void devicesReportsTheNcclItFinds() {
         Adl.Result found = Adl.run(Map.of("ADL_DIST_LIB_DIR", MockGpu.libDir().toString()), Duration.ofSeconds(60), "devices");
         assertEquals(0, found.exit(), found.tail(20));
