@@ -46,3 +46,9 @@ echo "mock-gpu: $out/libcuda.so.1"
 if [ -f "$here/dnn/build.sh" ] && [ -z "${ADL_MOCK_GPU_DRIVER_ONLY:-}" ]; then
   bash "$here/dnn/build.sh" "$out"
 fi
+
+# The mock NCCL (nccl/, docs/08-data-parallel.md §9): collectives over the mock's device memory
+# between the processes of a job, through POSIX shared memory; found by ADL_DIST_LIB_DIR=OUTDIR.
+if [ -z "${ADL_MOCK_GPU_DRIVER_ONLY:-}" ]; then
+  CUDA_INCLUDE="$CUDA_INCLUDE" bash "$here/nccl/build.sh" "$out"
+fi

@@ -31,6 +31,12 @@ static long env_long(const char *name, long dflt) {
 
 int driver_version() { return (int) env_long("ADL_MOCK_GPU_DRIVER_VERSION", 13000); }
 size_t capacity_bytes() { return (size_t) env_long("ADL_MOCK_GPU_MEMORY_MB", 4096) << 20; }
+// Devices the driver reports (ADL_MOCK_GPU_COUNT, default 1), all alike. A process has one context
+// (the mock's), so it may retain the primary context of one of them at a time: one GPU per process,
+// as a data-parallel job uses them (docs/08-data-parallel.md).
+static int device_count() { return (int) env_long("ADL_MOCK_GPU_COUNT", 1); }
+static bool bad_device(CUdevice dev) { return dev < 0 || dev >= device_count(); }
+static CUdevice g_ctx_device = -1;
 
 uint64_t this_thread_id() { return (uint64_t) std::hash<std::thread::id>{}(std::this_thread::get_id()); }
 
@@ -78,7 +84,7 @@ CUresult cuDeviceGetCount(int *count) {
     Guard g(g_lock);
     if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
     if (!count) return CUDA_ERROR_INVALID_VALUE;
-    *count = 1;
+    *count = device_count();
     return CUDA_SUCCESS;
 }
 
@@ -87,8 +93,8 @@ CUresult cuDeviceGet(CUdevice *device, int ordinal) {
     Guard g(g_lock);
     if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
     if (!device) return CUDA_ERROR_INVALID_VALUE;
-    if (ordinal != 0) return CUDA_ERROR_INVALID_DEVICE;
-    *device = 0;
+    if (ordinal < 0 || ordinal >= device_count()) return CUDA_ERROR_INVALID_DEVICE;
+    *device = ordinal;
     return CUDA_SUCCESS;
 }
 
@@ -97,7 +103,7 @@ CUresult cuDeviceGetName(char *name, int len, CUdevice dev) {
     Guard g(g_lock);
     if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
     if (!name || len <= 0) return CUDA_ERROR_INVALID_VALUE;
-    if (dev != 0) return CUDA_ERROR_INVALID_DEVICE;
+    if (bad_device(dev)) return CUDA_ERROR_INVALID_DEVICE;
     snprintf(name, (size_t) len, "%s", "adl mock GPU (CPU)");
     return CUDA_SUCCESS;
 }
@@ -107,7 +113,7 @@ CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice dev) {
     Guard g(g_lock);
     if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
     if (!bytes) return CUDA_ERROR_INVALID_VALUE;
-    if (dev != 0) return CUDA_ERROR_INVALID_DEVICE;
+    if (bad_device(dev)) return CUDA_ERROR_INVALID_DEVICE;
     *bytes = capacity_bytes();
     return CUDA_SUCCESS;
 }
@@ -118,7 +124,7 @@ CUresult cuDeviceGetAttribute(int *pi, CUdevice_attribute attrib, CUdevice dev) 
     Guard g(g_lock);
     if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
     if (!pi || attrib <= 0 || attrib >= CU_DEVICE_ATTRIBUTE_MAX) return CUDA_ERROR_INVALID_VALUE;
-    if (dev != 0) return CUDA_ERROR_INVALID_DEVICE;
+    if (bad_device(dev)) return CUDA_ERROR_INVALID_DEVICE;
     int v = 0;
     switch (attrib) {
         case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: v = 8; break;
@@ -146,7 +152,12 @@ CUresult cuDevicePrimaryCtxRetain(CUcontext *pctx, CUdevice dev) {
     Guard g(g_lock);
     if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
     if (!pctx) return CUDA_ERROR_INVALID_VALUE;
-    if (dev != 0) return CUDA_ERROR_INVALID_DEVICE;
+    if (bad_device(dev)) return CUDA_ERROR_INVALID_DEVICE;
+    if (g_ctx.refcount > 0 && dev != g_ctx_device) {
+        adlmock_report("cuDevicePrimaryCtxRetain: device %d while device %d's context is held (the mock has one context per process)", dev, g_ctx_device);
+        return CUDA_ERROR_NOT_SUPPORTED;
+    }
+    g_ctx_device = dev;
     g_ctx.refcount++;
     *pctx = reinterpret_cast<CUcontext>(&g_ctx);
     return CUDA_SUCCESS;
@@ -157,8 +168,8 @@ CUresult cuDevicePrimaryCtxRetain(CUcontext *pctx, CUdevice dev) {
 CUresult cuDevicePrimaryCtxRelease_v2(CUdevice dev) {
     Guard g(g_lock);
     if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED;
-    if (dev != 0) return CUDA_ERROR_INVALID_DEVICE;
-    if (g_ctx.refcount == 0) return CUDA_ERROR_INVALID_CONTEXT;
+    if (bad_device(dev)) return CUDA_ERROR_INVALID_DEVICE;
+    if (g_ctx.refcount == 0 || dev != g_ctx_device) return CUDA_ERROR_INVALID_CONTEXT;
     if (--g_ctx.refcount == 0) {
         release_all_state();
         g_ctx.sticky = CUDA_SUCCESS;

@@ -20,6 +20,11 @@ import adl.tensor.Tensor;
  *             gx = (g − G/M − (x − mean)·GX·invstd²/M)·gamma·invstd
  *             ggamma = GX·invstd, gbeta = G: on rank 0, 0 on the others (the gradient all-reduce adds them)
  * </pre>
+ * On the CPU the element-wise work of the statistics (x − mean, its square, g·(x − mean)) and the
+ * per-channel sums run in double. On CUDA, whose kernels are float32 (and whose cuDNN batch norm
+ * computes its own per-process statistics, so it is not used here), they run on the device in the
+ * tensor's dtype and only the [C] sums go to the host, where they are all-reduced and turned into
+ * mean, var, scale and shift in double, as on the CPU.
  * The per-channel numbers are computed in double and rounded to the tensor's dtype once, the
  * element-wise arithmetic is the CPU kernel's own (x·scale + shift; (g − G/M − (x − mean)·k)·w), so
  * where the double sums agree the results are the single-process bits. Active on the calling thread
@@ -43,7 +48,10 @@ public final class SyncBatchNorm {
     /** The collectives when synchronised batch norm is on for this thread (and the job has several ranks), else null. */
     static Collectives active() { return ACTIVE.get(); }
 
-    /** Per-channel sums of x [N, C, H, W] in double: [C]. */
+    /** The dtype of the statistics' element-wise work: F64 on the CPU, the tensor's own on a GPU (float32 kernels). */
+    private static DType acc(Tensor x) { return Device.backendOf(x).device().kind() == Device.Kind.CPU ? DType.F64 : x.dtype(); }
+
+    /** Per-channel sums of x [N, C, H, W], as doubles: [C]. */
     private static double[] channelSums(Tensor x64, Shape perChannel) {
         Tensor s = ElementwiseOps.sumToRaw(x64, perChannel);
         double[] v = Tensors.toDoubles(s);
@@ -59,7 +67,8 @@ public final class SyncBatchNorm {
         Device dev = Device.backendOf(x).device();
         Shape pc = Shape.of(1, ch, 1, 1);
         Tensor cx = Tensors.contiguous(x);
-        Tensor xd = Tensors.cast(cx, DType.F64);
+        DType acc = acc(cx);
+        Tensor xd = Tensors.cast(cx, acc);
         double[] first = java.util.Arrays.copyOf(channelSums(xd, pc), ch + 1);
         first[ch] = (double) x.dim(0) * x.dim(2) * x.dim(3);
         first = c.allReduceSum(first);
@@ -67,7 +76,7 @@ public final class SyncBatchNorm {
         if (m < 2) throw new IllegalArgumentException("batchNorm: expected more than 1 value per channel when training, got " + (long) m + " over all ranks");
         double[] mean = new double[ch];
         for (int i = 0; i < ch; i++) mean[i] = first[i] / m;
-        Tensor meanD = perChannel(dev, DType.F64, pc, mean);
+        Tensor meanD = perChannel(dev, acc, pc, mean);
         Tensor xc = ElementwiseOps.binaryRaw(BinaryOp.SUB, xd, meanD);
         Tensor sq = ElementwiseOps.binaryRaw(BinaryOp.MUL, xc, xc);
         double[] sumSq = c.allReduceSum(channelSums(sq, pc));
@@ -97,8 +106,8 @@ public final class SyncBatchNorm {
             final Tensor sx = save(cx);
 
             @Override public Tensor[] backward(Tensor g, boolean[] needs) {
-                Tensor gd = Tensors.cast(g, DType.F64), xd = Tensors.cast(sx, DType.F64);
-                Tensor meanD = perChannel(dev, DType.F64, pc, mean);
+                Tensor gd = Tensors.cast(g, acc), xd = Tensors.cast(sx, acc);
+                Tensor meanD = perChannel(dev, acc, pc, mean);
                 Tensor xc = ElementwiseOps.binaryRaw(BinaryOp.SUB, xd, meanD);
                 Tensor gxc = ElementwiseOps.binaryRaw(BinaryOp.MUL, gd, xc);
                 double[] local = java.util.Arrays.copyOf(channelSums(gd, pc), 2 * ch);

@@ -31,8 +31,9 @@ final class DeviceOption {
         }
         String reason = d.unusableReason();
         if (reason == null) return d;
-        err.println(command + " --device " + spec + ": CUDA not available: " + reason);
+        err.println(Job.prefix() + command + " --device " + spec + ": CUDA not available: " + reason);
         err.flush();
+        Job.abortIfParallel(2); // the other ranks may have their GPU: end the job rather than leave them waiting in a collective
         return null;
     }
 

@@ -32,7 +32,36 @@ final class Job {
     /** The data-parallel settings of a training command; {@code syncBn} null = on for several processes. */
     static DataParallel dataParallel(Boolean syncBn) {
         Collectives c = collectives();
-        return c.size() == 1 ? DataParallel.SINGLE : new DataParallel(c, syncBn == null || syncBn);
+        if (c.size() == 1) return DataParallel.SINGLE;
+        String note = mpirunStopNote(System.getenv());
+        if (note != null) console().println(note);
+        return new DataParallel(c, syncBn == null || syncBn);
+    }
+
+    /** The seconds a rank needs at most, after Ctrl-C on mpirun, to finish its iteration and write the checkpoint: below this a note is printed. */
+    static final int STOP_SECONDS = 30;
+
+    /**
+     * Under Open MPI: a note when mpirun's {@code odls_base_sigkill_timeout} (T, seconds; given to the
+     * ranks as {@code OMPI_MCA_odls_base_sigkill_timeout}) leaves the ranks less than 2·{@link #STOP_SECONDS}
+     * between Ctrl-C and SIGKILL (docs/08-data-parallel.md §7); null otherwise.
+     */
+    static String mpirunStopNote(java.util.Map<String, String> env) {
+        if (env.get("OMPI_COMM_WORLD_SIZE") == null) return null;
+        int t;
+        try {
+            t = Integer.parseInt(env.getOrDefault("OMPI_MCA_odls_base_sigkill_timeout", "1").trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        if (t >= STOP_SECONDS) return null;
+        return "note: Ctrl-C on mpirun kills the ranks " + 2 * t + " s later (odls_base_sigkill_timeout " + t + "), likely before a checkpoint; "
+                + "run mpirun with --mca odls_base_sigkill_timeout " + STOP_SECONDS + " to stop all ranks at the same iteration with a checkpoint";
+    }
+
+    /** After a stop (Ctrl-C, SIGTERM): every rank but rank 0 (which printed its own line) says where it stopped, on stderr. */
+    static void stopped(long iteration) {
+        if (WORLD.parallel() && !lead()) System.err.println(prefix() + "stopped after iteration " + iteration);
     }
 
     /** Whether this process prints and writes (rank 0, or a single process). */

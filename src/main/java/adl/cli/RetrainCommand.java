@@ -199,7 +199,10 @@ final class RetrainCommand implements Callable<Integer> {
         } catch (adl.train.SearchFailed e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        if (r.stopped()) return 130;
+        if (r.stopped()) {
+            Job.stopped(r.state().iteration());
+            return 130;
+        }
         stop.disarm();
         console.printf(Locale.ROOT, "done in %.0f s: best validation mIoU %.4f. Evaluate with: adl eval --run %s%n",
                 (System.nanoTime() - t0) / 1e9, r.state().bestMiou(), dir);

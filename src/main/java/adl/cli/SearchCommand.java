@@ -182,7 +182,10 @@ final class SearchCommand implements Callable<Integer> {
         } catch (adl.train.SearchFailed e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        if (r.stopped()) return 130;
+        if (r.stopped()) {
+            Job.stopped(r.state().iteration());
+            return 130;
+        }
         stop.disarm();
         console.printf(Locale.ROOT, "done in %.0f s. Decoded architecture (%s):%n%s", (System.nanoTime() - t0) / 1e9,
                 dir.resolve(RunFiles.ARCHITECTURE), r.architecture().describeCell());

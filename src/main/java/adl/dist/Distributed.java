@@ -21,7 +21,16 @@ public final class Distributed {
             throw new IllegalStateException(world.launcher() + " says rank " + world.rank() + " of " + world.size()
                     + " but MPI says rank " + mpi.rank() + " of " + mpi.size() + " (was mpirun from another MPI than " + NativeLibrary.MPI.soname() + "?)");
         }
-        return mpi;
+        return withNccl(mpi, NativeLibrary.NCCL.locate(), System.getenv("ADL_DIST_NCCL"));
+    }
+
+    /**
+     * MPI alone, or MPI with NCCL for CUDA tensors ({@link NcclCollectives}) when libnccl.so.2 is
+     * found, the job has 2 ranks and {@code ADL_DIST_NCCL} is not {@code off}.
+     */
+    static Collectives withNccl(MpiCollectives mpi, NativeLibrary.Found nccl, String setting) {
+        if (!nccl.ok() || mpi.size() != 2 || "off".equalsIgnoreCase(setting)) return mpi;
+        return new NcclCollectives(mpi, nccl);
     }
 
     /** One line for {@code adl devices}: the launcher's placement and the MPI and NCCL libraries found. */
@@ -29,6 +38,7 @@ public final class Distributed {
         NativeLibrary.Found mpi = NativeLibrary.MPI.locate(), nccl = NativeLibrary.NCCL.locate();
         return "Processes: " + World.fromEnvironment().describe()
                 + "\nMPI: " + (mpi.ok() ? mpi.file() + " (" + mpi.via() + ")" : "not available: " + mpi.reason())
-                + "\nNCCL: " + (nccl.ok() ? nccl.file() + " (" + nccl.via() + "; bound, never run on a GPU yet)" : "not available: " + nccl.reason());
+                + "\nNCCL: " + (nccl.ok() ? "found " + nccl.file() + " (" + nccl.via() + "; used for CUDA tensors of 2-rank jobs; run on the mock GPU only, never on a GPU)"
+                        : "not found: " + nccl.reason());
     }
 }

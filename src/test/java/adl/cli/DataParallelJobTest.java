@@ -100,6 +100,54 @@ class DataParallelJobTest {
         }
     }
 
+    /**
+     * Ctrl-C on mpirun (SIGINT to mpirun, as the terminal sends it) while the first iteration runs:
+     * Open MPI 4.1 sends the ranks SIGCONT, SIGTERM after T = odls_base_sigkill_timeout seconds and
+     * SIGKILL after 2T; with T = 30 both ranks stop after the same iteration (each says which),
+     * rank 0 writes the checkpoint, and the 2-rank resume ends equal to the uninterrupted run, bit for bit.
+     */
+    @Test void ctrlCOnMpirunStopsBothRanksAtTheSameIterationWithACheckpoint() throws Exception {
+        Path stopped = tmp.resolve("ctrl-c");
+        Process p = start(2, List.of("--mca", "odls_base_sigkill_timeout", "30"), with(SEARCH, "--out", stopped.toString()));
+        java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> drain(p));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (!Files.exists(stopped.resolve("config.json")) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
+        assertTrue(p.isAlive(), () -> "the 2-rank search ended before Ctrl-C: " + output.join());
+        List<ProcessHandle> ranks = p.descendants().filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(false)).toList();
+        assertEquals(2, ranks.size(), "two java ranks under mpirun while it runs");
+        assertEquals(0, new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor(), "kill -INT mpirun");
+        for (ProcessHandle h : ranks) h.onExit().get(120, TimeUnit.SECONDS); // before mpirun's SIGKILL at 2T = 60 s, or they were killed
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "mpirun ends after Ctrl-C");
+        String out = output.get(60, TimeUnit.SECONDS);
+        assertNotEquals(0, p.exitValue(), out);
+        java.util.regex.Matcher lead = java.util.regex.Pattern.compile("stopped at epoch \\d+, iteration (\\d+)").matcher(out);
+        java.util.regex.Matcher other = java.util.regex.Pattern.compile("rank 1 of 2: stopped after iteration (\\d+)").matcher(out);
+        assertTrue(lead.find(), "rank 0 stopped at an iteration boundary (not killed): " + out);
+        assertTrue(other.find(), "rank 1 stopped at an iteration boundary (not killed): " + out);
+        assertEquals(lead.group(1), other.group(1), "both ranks stopped after the same iteration: " + out);
+        assertEquals("1", lead.group(1), "stopped after the first of 2 iterations: " + out);
+        Path newest = Files.list(stopped.resolve("checkpoints")).max(java.util.Comparator.naturalOrder()).orElseThrow();
+        assertTrue(Safetensors.read(newest).entries().containsKey("arch.alpha"), "the stop's checkpoint is readable: " + newest);
+        assertFalse(Files.exists(stopped.resolve("architecture.json")), "stopped before the end");
+        Result resumed = run(2, List.of("search", "--resume", stopped.toString()));
+        assertEquals(0, resumed.code(), resumed.output());
+        assertEquals(trainColumns(two), trainColumns(stopped), "metrics equal to the uninterrupted 2-rank run, bit for bit");
+        assertEquals(Files.readString(two.resolve("architecture.json")), Files.readString(stopped.resolve("architecture.json")));
+        String last = "checkpoints/ckpt-e0002-i000000002.safetensors";
+        for (String name : List.of("arch.alpha", "arch.beta")) {
+            assertEquals(java.util.Arrays.toString(arch(two.resolve(last), name)), java.util.Arrays.toString(arch(stopped.resolve(last), name)), name);
+        }
+    }
+
+    /** --arch-order 2 needs all-reduces inside the unrolled step (docs/08-data-parallel.md §7): refused with one line, no stack trace. */
+    @Test void secondOrderIsRefusedWithOneLine() throws Exception {
+        Result r = run(2, with(SEARCH, "--arch-order", "2", "--out", tmp.resolve("second-order").toString()));
+        assertNotEquals(0, r.code(), r.output());
+        assertTrue(r.output().contains("--arch-order 2 cannot run in a multi-process job yet"), r.output());
+        assertFalse(r.output().contains("Exception") || r.output().contains("\tat "), r.output());
+        assertFalse(Files.exists(tmp.resolve("second-order")), "no run directory for a refused command");
+    }
+
     @Test void retrainOnTwoRanksEqualsOneProcess() throws Exception {
         List<String> retrain = List.of("retrain", "--arch", one.toString(), "--filter-multiplier", "2", "--widths", "8,8,8,8,8", "--crop", "32",
                 "--batch", "2", "--iters", "2", "--train-images", "8", "--val-images", "2", "--eval-every", "2", "--drop-path", "0.3");
@@ -127,11 +175,15 @@ class DataParallelJobTest {
     }
 
     /** The command line as {@code n} processes: plain java for 1, under mpirun for more. */
-    static Process start(int n, List<String> args) throws IOException {
+    static Process start(int n, List<String> args) throws IOException { return start(n, List.of(), args); }
+
+    /** The same, with options for mpirun itself (e.g. {@code --mca odls_base_sigkill_timeout 30}). */
+    static Process start(int n, List<String> mpirunOptions, List<String> args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>();
         if (n > 1) cmd.addAll(List.of(adl.dist.MpiJobTestAccess.mpirun().toString(), "--allow-run-as-root", "--oversubscribe", "--bind-to", "none",
                 "-np", String.valueOf(n)));
+        if (n > 1) cmd.addAll(mpirunOptions);
         cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "adl.cli.Main"));
         cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();

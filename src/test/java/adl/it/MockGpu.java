@@ -22,7 +22,7 @@ final class MockGpu {
 
     /** What {@code build.sh} must leave in its folder: the sonames discovery looks for (docs/05a-bindings.md §2). */
     static final List<String> LIBRARIES = List.of("libcuda.so.1", "libcudnn.so.9", "libcudnn_graph.so.9", "libcudnn_ops.so.9",
-            "libcudnn_cnn.so.9", "libcublas.so.13", "libcublasLt.so.13");
+            "libcudnn_cnn.so.9", "libcublas.so.13", "libcublasLt.so.13", "libnccl.so.2");
 
     static final Path DIR = Path.of("target/mock-gpu").toAbsolutePath();
     private static final List<Path> SOURCES = List.of(Path.of("scripts/mock-gpu"), Path.of("native-kernels"), Path.of("kernels-ptx"));
