@@ -10,11 +10,13 @@ import adl.cli.bench.Timing;
 import adl.memory.HeapGuard;
 import adl.memory.MemoryStats;
 import adl.memory.Scope;
-import adl.nas.Architect;
+import adl.nas.Bilevel;
+import adl.nas.BilevelStep;
 import adl.nas.SuperNet;
 import adl.nas.UnrolledArchitect;
+import adl.optim.Adam;
+import adl.optim.SGD;
 import adl.nn.Init;
-import adl.nas.WeightStep;
 import adl.data.Batch;
 import adl.train.SearchGraphs;
 import adl.tensor.DType;
@@ -99,9 +101,11 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
                 out.printf(Locale.ROOT, "cuda graphs: %d eager iterations, 1 capture, then replays (%d untimed in all)%n", SearchGraphs.WARMUP, untimed);
             }
             out.flush();
-            try (WeightStep sgd = new WeightStep(net, 0.025, 0.9, 3e-4); Architect architect = new Architect(net, 3e-3, 0.9, 0.999, 1e-3);
-                 SearchGraphs captured = graphs ? new SearchGraphs(dev, net, sgd, architect) : null) {
+            try (Bilevel bilevel = new Bilevel(net, BilevelStep.weights(net, 0.025, 0.9, 3e-4), BilevelStep.architecture(net, 3e-3, 0.9, 0.999, 1e-3), 1);
+                 SearchGraphs captured = graphs ? new SearchGraphs(dev, net, bilevel) : null) {
                 SplittableRandom rng = new SplittableRandom(seed);
+                BilevelStep<SGD> sgd = bilevel.weights();
+                BilevelStep<Adam> architect = bilevel.architecture();
                 UnrolledArchitect unrolled = archOrder == 2 ? new UnrolledArchitect(net, architect, sgd.optimizer()) : null;
                 java.util.List<Double> archMillis = new java.util.ArrayList<>();
                 HeapGuard heap = HeapGuard.fromSystemProperty();
@@ -146,7 +150,7 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
      * search loop does); the architecture step's wall time goes to {@code archMillis}. Second order:
      * the A batch is made first and used by both steps, as in the search loop.
      */
-    private void iteration(SuperNet net, WeightStep weights, Architect architect, UnrolledArchitect unrolled, SplittableRandom rng,
+    private void iteration(SuperNet net, BilevelStep<SGD> weights, BilevelStep<Adam> architect, UnrolledArchitect unrolled, SplittableRandom rng,
                            HeapGuard heap, java.util.List<Double> archMillis) {
         try (Scope batchA = Scope.open()) {
             Tensor xA = images(rng), yA = labels(rng);
@@ -159,7 +163,7 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
             }
             heap.afterStep();
             try (Scope s = Scope.open()) {
-                weights.step(xA, yA, 0.025);
+                weights.at(0.025).step(xA, yA);
             }
             heap.afterStep();
         }

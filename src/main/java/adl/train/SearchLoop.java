@@ -9,13 +9,12 @@ import adl.data.Loader;
 import adl.data.SampleTransform;
 import adl.memory.HeapGuard;
 import adl.memory.Scope;
-import adl.nas.Architect;
+import adl.nas.Bilevel;
+import adl.nas.BilevelStep;
 import adl.nas.Architecture;
 import adl.nas.SuperNet;
-import adl.nas.UnrolledArchitect;
 import adl.train.report.RunStats;
 import adl.train.report.SearchReport;
-import adl.nas.WeightStep;
 import adl.nn.Init;
 import adl.optim.CosineSchedule;
 import adl.tensor.DType;
@@ -47,10 +46,8 @@ public final class SearchLoop implements AutoCloseable {
     private final StopSignal stop;
     private final DataOrder order;
     private final SuperNet net;
-    private final WeightStep weightStep;
-    private final Architect architect;
-    /** The second-order architecture step (--arch-order 2), else null. */
-    private final UnrolledArchitect unrolled;
+    /** The weight and architecture steps and their alternation (first or second order). */
+    private final Bilevel bilevel;
     private final CosineSchedule schedule;
     private final EpochPlots plots;
     private SearchState state = SearchState.start();
@@ -112,12 +109,11 @@ public final class SearchLoop implements AutoCloseable {
         this.order = new DataOrder(cfg.seed(), cfg.trainImages());
         this.net = new SuperNet(new Init(device, DType.F32, cfg.seed()),
                 new SuperNet.Config(cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), train.numClasses()));
-        this.weightStep = new WeightStep(net, cfg.lr(), cfg.momentum(), cfg.weightDecay());
-        this.architect = new Architect(net, cfg.archLr(), cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay());
-        this.unrolled = cfg.archOrder() == 2 ? new UnrolledArchitect(net, architect, weightStep.optimizer()) : null;
+        this.bilevel = new Bilevel(net, BilevelStep.weights(net, cfg.lr(), cfg.momentum(), cfg.weightDecay()),
+                BilevelStep.architecture(net, cfg.archLr(), cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay()), cfg.archOrder());
         this.schedule = new CosineSchedule(cfg.lr(), cfg.lrMin(), cfg.totalIterations());
         this.plots = new EpochPlots(files);
-        this.graphs = cudaGraphs ? new SearchGraphs(device, net, weightStep, architect) : null;
+        this.graphs = cudaGraphs ? new SearchGraphs(device, net, bilevel) : null;
         net.setRecompute(cfg.recompute());
     }
 
@@ -271,7 +267,7 @@ public final class SearchLoop implements AutoCloseable {
         }
         for (String why : skipped) listener.message("skipped a checkpoint: " + why);
         try {
-            found.apply(net, weightStep.optimizer(), architect.optimizer());
+            found.apply(net, bilevel.weights().optimizer(), bilevel.architecture().optimizer());
         } catch (IOException | RuntimeException e) {
             throw new SearchFailed("cannot resume from " + found.file() + ": " + e.getMessage(), e);
         }
@@ -302,8 +298,8 @@ public final class SearchLoop implements AutoCloseable {
         long global = state.iteration();
         double lr = schedule.lr(global);
         boolean archStep = epoch >= cfg.archStartEpoch();
-        double[] losses = graphs != null ? graphSteps(epoch, it, global, lr, archStep)
-                : par.size() > 1 ? parallelSteps(epoch, global, lr, archStep) : eagerSteps(epoch, it, global, lr, archStep);
+        double[] losses = graphs != null ? graphSteps(epoch, global, lr, archStep)
+                : par.size() > 1 ? parallelSteps(epoch, global, lr, archStep) : eagerSteps(epoch, global, lr, archStep);
         if (graphs != null) heap.afterStep(); // (the eager steps run it after each of their two steps)
         double trainLoss = losses[0], archLoss = losses[1];
         double seconds = secondsBefore + (System.nanoTime() - sessionStartNanos) / 1e9;
@@ -313,34 +309,22 @@ public final class SearchLoop implements AutoCloseable {
     }
 
     /**
-     * The eager iteration: weight step on a batch of A, then (archStep) the architecture step on a
-     * batch of B — first order, or second order ({@link UnrolledArchitect}: its virtual step uses the
-     * same A batch, at the weights after the weight step, with ξ = --unrolled-lr or the current lr);
-     * {weight loss, arch loss or NaN}.
+     * The eager iteration ({@link Bilevel#iteration}): weight step on a batch of A, then (archStep)
+     * the architecture step on a batch of B — first order, or second order (its virtual step uses
+     * the same A batch, at the weights after the weight step, with ξ = --unrolled-lr or the current
+     * lr); {weight loss, arch loss or NaN}.
      */
-    private double[] eagerSteps(int epoch, int it, long global, double lr, boolean archStep) {
-        double trainLoss, archLoss = Double.NaN;
+    private double[] eagerSteps(int epoch, long global, double lr, boolean archStep) {
         try (Scope batches = Scope.open()) {
             Batch a = Batch.of(loaderA.take(global), device);
-            try (Scope s = Scope.open()) {
-                trainLoss = weightStep.step(a.images(), a.labels(), lr);
-            } catch (ArithmeticException e) {
-                throw nonFinite(e.getMessage(), epoch, global);
-            }
-            heap.afterStep();
-            if (archStep) {
-                try (Scope s = Scope.open()) {
-                    Batch b = Batch.of(loaderB.take(state.archSteps()), device);
-                    archLoss = unrolled == null ? architect.step(b.images(), b.labels())
-                            : unrolled.step(a.images(), a.labels(), b.images(), b.labels(), cfg.unrolledLr(lr));
-                } catch (ArithmeticException e) {
-                    throw nonFinite(e.getMessage(), epoch, global);
-                }
-                heap.afterStep();
-            }
+            return bilevel.iteration(a.images(), a.labels(), archStep ? () -> pair(Batch.of(loaderB.take(state.archSteps()), device)) : null,
+                    lr, new Bilevel.Mode.Eager(cfg.unrolledLr(lr)), heap::afterStep);
+        } catch (ArithmeticException e) {
+            throw nonFinite(e.getMessage(), epoch, global);
         }
-        return new double[] {trainLoss, archLoss};
     }
+
+    private static Tensor[] pair(Batch b) { return new Tensor[] {b.images(), b.labels()}; }
 
     /**
      * The eager iteration of one rank of several (docs/08-data-parallel.md): its shards of the A and
@@ -351,20 +335,12 @@ public final class SearchLoop implements AutoCloseable {
         adl.data.HostBatch ha = loaderA.take(global);
         adl.data.HostBatch hb = archStep ? loaderB.take(state.archSteps()) : null;
         double[] w = par.lossWeights(ha, hb);
-        double weighted, archWeighted = 0;
-        try (AutoCloseable sync = par.syncBn() ? adl.autograd.SyncBatchNorm.use(par.collectives()) : () -> {}) {
-            try (Scope s = Scope.open()) {
-                Batch a = Batch.of(ha, device);
-                weighted = weightStep.step(a.images(), a.labels(), lr, w[0], par.collectives());
-            }
-            heap.afterStep();
-            if (archStep) {
-                try (Scope s = Scope.open()) {
-                    Batch b = Batch.of(hb, device);
-                    archWeighted = architect.step(b.images(), b.labels(), w[1], par.collectives());
-                }
-                heap.afterStep();
-            }
+        double[] weighted;
+        try (AutoCloseable sync = par.syncBn() ? adl.autograd.SyncBatchNorm.use(par.collectives()) : () -> {};
+             Scope s = Scope.open()) {
+            Batch a = Batch.of(ha, device);
+            weighted = bilevel.iteration(a.images(), a.labels(), archStep ? () -> pair(Batch.of(hb, device)) : null,
+                    lr, new Bilevel.Mode.Parallel(w[0], w[1], par.collectives()), heap::afterStep);
         } catch (ArithmeticException e) {
             throw nonFinite(e.getMessage(), epoch, global);
         } catch (RuntimeException e) {
@@ -372,12 +348,12 @@ public final class SearchLoop implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        double[] losses = par.sum(weighted, archWeighted);
+        double[] losses = par.sum(weighted[0], archStep ? weighted[1] : 0);
         return new double[] {losses[0], archStep ? losses[1] : Double.NaN};
     }
 
     /** The same iteration as CUDA graphs ({@link SearchGraphs}): both batches built on the host, then one step. */
-    private double[] graphSteps(int epoch, int it, long global, double lr, boolean archStep) {
+    private double[] graphSteps(int epoch, long global, double lr, boolean archStep) {
         try (Scope s = Scope.open()) {
             Batch a = Batch.of(loaderA.take(global), Device.CPU);
             Batch b = archStep ? Batch.of(loaderB.take(state.archSteps()), Device.CPU) : null;
@@ -437,7 +413,7 @@ public final class SearchLoop implements AutoCloseable {
             return null;
         }
         Path p = files.checkpointPath(state.epoch(), state.iteration());
-        Checkpoint.save(p, net, weightStep.optimizer(), architect.optimizer(), state);
+        Checkpoint.save(p, net, bilevel.weights().optimizer(), bilevel.architecture().optimizer(), state);
         files.pruneCheckpoints(cfg.keepCheckpoints());
         lastCheckpointNanos = System.nanoTime();
         LOG.log(System.Logger.Level.DEBUG, "checkpoint {0}", p);
@@ -452,8 +428,7 @@ public final class SearchLoop implements AutoCloseable {
     @Override
     public void close() {
         if (graphs != null) graphs.close();
-        architect.close();
-        weightStep.close();
+        bilevel.close();
         net.close();
     }
 }
