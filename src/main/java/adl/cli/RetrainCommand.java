@@ -196,7 +196,7 @@ final class RetrainCommand implements Callable<Integer> {
                 net.setShard(par.rank() * par.localBatch(cfg.batch()), cfg.batch());
             }
             r = loop.run();
-        } catch (adl.train.SearchFailed e) {
+        } catch (adl.train.RunFailed e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
         if (r.stopped()) return 130;

@@ -179,7 +179,7 @@ final class SearchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             r = loop.run();
-        } catch (adl.train.SearchFailed e) {
+        } catch (adl.train.RunFailed e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
         if (r.stopped()) return 130;

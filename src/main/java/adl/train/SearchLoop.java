@@ -42,7 +42,7 @@ public final class SearchLoop implements AutoCloseable {
     private final SearchConfig cfg;
     private final RunFiles files;
     private final Dataset train, val;
-    private final SearchListener listener;
+    private final RunListener listener;
     private final StopSignal stop;
     private final DataOrder order;
     private final SuperNet net;
@@ -50,6 +50,7 @@ public final class SearchLoop implements AutoCloseable {
     private final Bilevel bilevel;
     private final CosineSchedule schedule;
     private final EpochPlots plots;
+    private final RunGuard guard;
     private SearchState state = SearchState.start();
     private final int loaderWorkers = Loader.defaultWorkers(Runtime.getRuntime().availableProcessors());
     /** Bounds the heap between iterations (the step's autograd objects die in the old generation). */
@@ -74,12 +75,12 @@ public final class SearchLoop implements AutoCloseable {
     /** What a run ended with. */
     public record Result(SearchState state, Architecture architecture, boolean stopped) {}
 
-    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, SearchListener listener, StopSignal stop) {
+    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, RunListener listener, StopSignal stop) {
         this(cfg, runDir, train, val, listener, stop, Device.CPU);
     }
 
     /** As above, with the network, its optimizer state and every batch on {@code device}. */
-    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, SearchListener listener, StopSignal stop, Device device) {
+    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, RunListener listener, StopSignal stop, Device device) {
         this(cfg, runDir, train, val, listener, stop, device, false);
     }
 
@@ -87,7 +88,7 @@ public final class SearchLoop implements AutoCloseable {
      * As above; {@code cudaGraphs}: run the iterations as CUDA graphs ({@link SearchGraphs}; needs a
      * CUDA device, else IllegalArgumentException).
      */
-    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, SearchListener listener, StopSignal stop, Device device,
+    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, RunListener listener, StopSignal stop, Device device,
                       boolean cudaGraphs) {
         if (cudaGraphs && device.kind() != Device.Kind.CUDA) {
             throw new IllegalArgumentException("CUDA graphs need a CUDA device, not " + device);
@@ -113,6 +114,7 @@ public final class SearchLoop implements AutoCloseable {
                 BilevelStep.architecture(net, cfg.archLr(), cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay()), cfg.archOrder());
         this.schedule = new CosineSchedule(cfg.lr(), cfg.lrMin(), cfg.totalIterations());
         this.plots = new EpochPlots(files);
+        this.guard = new RunGuard(files, this::mismatch, listener, "Try a lower --lr / --arch-lr.");
         this.graphs = cudaGraphs ? new SearchGraphs(device, net, bilevel) : null;
         net.setRecompute(cfg.recompute());
     }
@@ -158,9 +160,7 @@ public final class SearchLoop implements AutoCloseable {
             if (arch == null) arch = net.decode(); // resumed after the last epoch was already done
             return new Result(state, arch, false);
         } catch (adl.backend.cuda.CachingAllocator.OutOfDeviceMemory e) {
-            Path last = Checkpoint.newestIntactFile(files, this::mismatch);
-            throw new SearchFailed(e.getMessage() + " (at iteration " + (state.iteration() + 1) + "); "
-                    + (last == null ? "no checkpoint was written yet." : "the last checkpoint, " + last + ", is intact."), e);
+            throw guard.outOfMemory(e, state.iteration() + 1);
         } catch (adl.data.DatasetException e) {
             closeLoaders();
             if (par.lead() && fresh && files.checkpoints().isEmpty()) created.undo();
@@ -240,10 +240,7 @@ public final class SearchLoop implements AutoCloseable {
      * which newer ones were skipped and why.
      */
     private void prepare() throws IOException {
-        if (par.lead()) {
-            lock = RunLock.acquire(files.dir());
-            for (Path p : lock.removedTempFiles()) listener.message("removed " + p + " (left by an interrupted write)");
-        }
+        if (par.lead()) lock = guard.lock();
         List<Path> all = Files.isDirectory(files.dir()) ? files.checkpoints() : List.of();
         if (all.isEmpty()) {
             fresh = true;
@@ -260,17 +257,7 @@ public final class SearchLoop implements AutoCloseable {
             Files.deleteIfExists(files.file(RunFiles.HISTORY));
             return;
         }
-        List<String> skipped = new java.util.ArrayList<>();
-        Checkpoint.Intact found = Checkpoint.newestIntact(all, this::mismatch, skipped::add, listener::message);
-        if (found == null) {
-            throw new SearchFailed("cannot resume " + files.dir() + ": none of its " + all.size() + " checkpoints is intact (" + String.join("; ", skipped) + ")");
-        }
-        for (String why : skipped) listener.message("skipped a checkpoint: " + why);
-        try {
-            found.apply(net, bilevel.weights().optimizer(), bilevel.architecture().optimizer());
-        } catch (IOException | RuntimeException e) {
-            throw new SearchFailed("cannot resume from " + found.file() + ": " + e.getMessage(), e);
-        }
+        Checkpoint.Intact found = guard.resume(all, net, bilevel.weights().optimizer(), bilevel.architecture().optimizer());
         state = found.state();
         par.agreeOnStart(state.iteration(), files.dir());
         if (par.lead() && !cfg.equals(files.readJson(RunFiles.CONFIG, SearchConfig.class))) files.writeJson(RunFiles.CONFIG, cfg);
@@ -361,16 +348,12 @@ public final class SearchLoop implements AutoCloseable {
         } catch (ArithmeticException e) {
             throw nonFinite(e.getMessage(), epoch, global);
         } catch (adl.backend.cuda.GraphCaptureException e) {
-            throw new SearchFailed("--cuda-graphs: " + e.getMessage() + " (at iteration " + (global + 1) + "); run without --cuda-graphs", e);
+            throw new RunFailed("--cuda-graphs: " + e.getMessage() + " (at iteration " + (global + 1) + "); run without --cuda-graphs", e);
         }
     }
 
-    private SearchFailed nonFinite(String what, int epoch, long global) {
-        Path last = Checkpoint.newestIntactFile(files, this::mismatch);
-        return new SearchFailed("the " + what + " at iteration " + (global + 1)
-                + " (epoch " + epoch + "); stopped without saving. "
-                + (last == null ? "No checkpoint was written yet." : "The last good checkpoint is " + last + ".")
-                + " Try a lower --lr / --arch-lr.");
+    private RunFailed nonFinite(String what, int epoch, long global) {
+        return guard.nonFiniteLoss(what, "iteration " + (global + 1) + " (epoch " + epoch + ")");
     }
 
     private Architecture endOfEpoch(int epoch, double secondsBefore) throws IOException {
@@ -402,12 +385,7 @@ public final class SearchLoop implements AutoCloseable {
 
     /** Writes a checkpoint (rank 0 only; null on the other ranks) after checking the parameters are finite. */
     private Path checkpoint() throws IOException {
-        String bad = Checkpoint.firstNonFinite(net);
-        if (bad != null) {
-            Path last = Checkpoint.newestIntactFile(files, this::mismatch);
-            throw new SearchFailed(bad + " after iteration " + state.iteration() + "; no checkpoint written ("
-                    + (last == null ? "none is intact yet" : "the last good one is " + last) + "). Try a lower --lr / --arch-lr.");
-        }
+        guard.requireFinite(net, state.iteration());
         if (!par.lead()) {
             lastCheckpointNanos = System.nanoTime();
             return null;

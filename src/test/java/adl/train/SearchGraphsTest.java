@@ -106,6 +106,6 @@ class SearchGraphsTest {
         SearchConfig c = SearchLoopTest.tiny(1, 10, 0.025);
         SyntheticDataset d = new SyntheticDataset("train", c.trainImages(), c.crop(), c.crop(), c.seed());
         assertThrows(IllegalArgumentException.class,
-                () -> new SearchLoop(c, tmp, d, d, new SearchListener() {}, new StopSignal(), Device.CPU, true));
+                () -> new SearchLoop(c, tmp, d, d, new RunListener() {}, new StopSignal(), Device.CPU, true));
     }
 }
