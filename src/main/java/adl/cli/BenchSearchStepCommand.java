@@ -19,6 +19,7 @@ import adl.optim.SGD;
 import adl.nn.Init;
 import adl.data.Batch;
 import adl.train.SearchGraphs;
+import adl.train.report.RunStats;
 import adl.tensor.DType;
 import adl.tensor.Shape;
 import adl.tensor.Tensor;
@@ -132,7 +133,7 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
                 if (profiler != null) ProfileTable.print(out, profiler, iters, System.nanoTime() - t0);
                 String deviceMemory = dev.backend() instanceof CudaBackend cuda
                         ? String.format(Locale.ROOT, " peak_device_mb=%.1f", cuda.peakDeviceBytes() / 1e6) : "";
-                out.printf(Locale.ROOT, "search-step: median_ms=%.1f peak_rss_mb=%.1f%s%n", ms, PeakRss.megabytes(), deviceMemory);
+                out.printf(Locale.ROOT, "search-step: median_ms=%.1f peak_rss_mb=%.1f%s%n", ms, RunStats.peakRssMegabytes(), deviceMemory);
                 out.printf(Locale.ROOT, "(engine tensors: peak %.1f MB live; %d full heap collections by the heap guard)%n",
                         MemoryStats.peakBytes() / 1e6, heap.collections());
                 if (!archMillis.isEmpty()) {
