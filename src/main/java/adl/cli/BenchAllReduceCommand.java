@@ -8,7 +8,8 @@ import adl.data.SyntheticDataset;
 import adl.dist.Collectives;
 import adl.memory.Scope;
 import adl.nas.SuperNet;
-import adl.nas.WeightStep;
+import adl.nas.BilevelStep;
+import adl.optim.SGD;
 import adl.nas.retrain.FixedNetwork;
 import adl.nas.retrain.Presets;
 import adl.nn.Init;
@@ -112,14 +113,14 @@ final class BenchAllReduceCommand implements Callable<Integer> {
         int local = stepSamples(ranks);
         SyntheticDataset data = new SyntheticDataset("train", local, 64, 64, 0);
         try (Scope s = Scope.open(); SuperNet net = new SuperNet(new Init(Device.CPU, DType.F32, 0), new SuperNet.Config(4, 5, 4, data.numClasses()));
-             WeightStep step = new WeightStep(net, 0.025, 0.9, 3e-4)) {
+             BilevelStep<SGD> step = BilevelStep.weights(net, 0.025, 0.9, 3e-4)) {
             int[] idx = new int[local];
             for (int i = 0; i < local; i++) idx[i] = i;
             Batch b = Batch.of(data, idx, Device.CPU, 0, 0, false);
             double secs = 0;
             for (int i = 0; i < 2; i++) {
                 long t0 = System.nanoTime();
-                step.step(b.images(), b.labels(), 0.025);
+                step.at(0.025).step(b.images(), b.labels());
                 secs = (System.nanoTime() - t0) / 1e9;
             }
             return secs;

@@ -10,13 +10,16 @@ import adl.cli.bench.Timing;
 import adl.memory.HeapGuard;
 import adl.memory.MemoryStats;
 import adl.memory.Scope;
-import adl.nas.Architect;
+import adl.nas.Bilevel;
+import adl.nas.BilevelStep;
 import adl.nas.SuperNet;
 import adl.nas.UnrolledArchitect;
+import adl.optim.Adam;
+import adl.optim.SGD;
 import adl.nn.Init;
-import adl.nas.WeightStep;
 import adl.data.Batch;
 import adl.train.SearchGraphs;
+import adl.train.report.RunStats;
 import adl.tensor.DType;
 import adl.tensor.Shape;
 import adl.tensor.Tensor;
@@ -99,9 +102,11 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
                 out.printf(Locale.ROOT, "cuda graphs: %d eager iterations, 1 capture, then replays (%d untimed in all)%n", SearchGraphs.WARMUP, untimed);
             }
             out.flush();
-            try (WeightStep sgd = new WeightStep(net, 0.025, 0.9, 3e-4); Architect architect = new Architect(net, 3e-3, 0.9, 0.999, 1e-3);
-                 SearchGraphs captured = graphs ? new SearchGraphs(dev, net, sgd, architect) : null) {
+            try (Bilevel bilevel = new Bilevel(net, BilevelStep.weights(net, 0.025, 0.9, 3e-4), BilevelStep.architecture(net, 3e-3, 0.9, 0.999, 1e-3), 1);
+                 SearchGraphs captured = graphs ? new SearchGraphs(dev, net, bilevel) : null) {
                 SplittableRandom rng = new SplittableRandom(seed);
+                BilevelStep<SGD> sgd = bilevel.weights();
+                BilevelStep<Adam> architect = bilevel.architecture();
                 UnrolledArchitect unrolled = archOrder == 2 ? new UnrolledArchitect(net, architect, sgd.optimizer()) : null;
                 java.util.List<Double> archMillis = new java.util.ArrayList<>();
                 HeapGuard heap = HeapGuard.fromSystemProperty();
@@ -128,7 +133,7 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
                 if (profiler != null) ProfileTable.print(out, profiler, iters, System.nanoTime() - t0);
                 String deviceMemory = dev.backend() instanceof CudaBackend cuda
                         ? String.format(Locale.ROOT, " peak_device_mb=%.1f", cuda.peakDeviceBytes() / 1e6) : "";
-                out.printf(Locale.ROOT, "search-step: median_ms=%.1f peak_rss_mb=%.1f%s%n", ms, PeakRss.megabytes(), deviceMemory);
+                out.printf(Locale.ROOT, "search-step: median_ms=%.1f peak_rss_mb=%.1f%s%n", ms, RunStats.peakRssMegabytes(), deviceMemory);
                 out.printf(Locale.ROOT, "(engine tensors: peak %.1f MB live; %d full heap collections by the heap guard)%n",
                         MemoryStats.peakBytes() / 1e6, heap.collections());
                 if (!archMillis.isEmpty()) {
@@ -146,7 +151,7 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
      * search loop does); the architecture step's wall time goes to {@code archMillis}. Second order:
      * the A batch is made first and used by both steps, as in the search loop.
      */
-    private void iteration(SuperNet net, WeightStep weights, Architect architect, UnrolledArchitect unrolled, SplittableRandom rng,
+    private void iteration(SuperNet net, BilevelStep<SGD> weights, BilevelStep<Adam> architect, UnrolledArchitect unrolled, SplittableRandom rng,
                            HeapGuard heap, java.util.List<Double> archMillis) {
         try (Scope batchA = Scope.open()) {
             Tensor xA = images(rng), yA = labels(rng);
@@ -159,7 +164,7 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
             }
             heap.afterStep();
             try (Scope s = Scope.open()) {
-                weights.step(xA, yA, 0.025);
+                weights.at(0.025).step(xA, yA);
             }
             heap.afterStep();
         }

@@ -1,7 +1,7 @@
 package adl.cli;
 
 import adl.nas.Architecture;
-import adl.train.SearchListener;
+import adl.train.RunListener;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -13,7 +13,7 @@ import java.util.Locale;
  * Shows a search's progress: a progress bar (iteration, losses, ETA) on a terminal; plain log
  * lines otherwise (every {@code every} iterations, and at every epoch end).
  */
-final class ConsoleProgress implements SearchListener, AutoCloseable {
+final class ConsoleProgress implements RunListener, AutoCloseable {
     private final PrintStream out;
     private final boolean terminal;
     private final int every;

@@ -25,8 +25,7 @@ import java.util.concurrent.Callable;
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--run", required = true, paramLabel = "RUN_DIR", description = "A retrain run directory.")
-    Path run;
+    @CommandLine.Mixin RetrainRunOption run;
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "Weights to use (default: the run's best checkpoint, else its newest).")
     Path checkpoint;
     @Option(names = "--dataset", description = "Dataset (default: the one the run trained on).")
@@ -46,16 +45,16 @@ final class EvalCommand implements Callable<Integer> {
         options.check(spec.commandLine());
         List<Double> s = scales == null ? List.of(1.0) : new ArrayList<>(scales);
         for (double v : s) if (!(v > 0)) throw new CommandLine.ParameterException(spec.commandLine(), "--scales must be positive numbers, got " + v);
-        TrainedRun.config(spec.commandLine(), run);
+        TrainedRun.config(spec.commandLine(), run.dir);
         Device dev = options.open(spec.commandLine(), "eval");
         if (dev == null) return 2;
         PrintWriter out = spec.commandLine().getOut();
-        try (TrainedRun r = TrainedRun.open(spec.commandLine(), run, checkpoint, dev)) {
+        try (TrainedRun r = TrainedRun.open(spec.commandLine(), run.dir, checkpoint, dev)) {
             Dataset ds = r.dataset(spec.commandLine(), dataset, data, split);
             if (ds.numClasses() != r.config.classes()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), ds.name() + " has " + ds.numClasses() + " classes, the network predicts " + r.config.classes());
             }
-            out.printf(Locale.ROOT, "eval: %s (%s) on %s, %d images, scales %s%s, %s%n", run, r.checkpoint.getFileName(), ds.name(), ds.size(), s,
+            out.printf(Locale.ROOT, "eval: %s (%s) on %s, %d images, scales %s%s, %s%n", run.dir, r.checkpoint.getFileName(), ds.name(), ds.size(), s,
                     flip ? " + flip" : "", dev);
             out.flush();
             long t0 = System.nanoTime();

@@ -11,13 +11,12 @@ final class InferenceOptions {
     String device = "auto";
     @Option(names = "--threads", description = "CPU threads (default: all cores).")
     Integer threads;
-    @Option(names = "--oversubscribe", description = "Allow --threads above the number of processors (otherwise clamped to them with a warning).")
-    boolean oversubscribe;
+    @CommandLine.Mixin OversubscribeOption limit;
     @CommandLine.Mixin ImageLimitOption imageLimit;
 
     /** The device, opened, with the CPU thread count set; null when an asked-for GPU is unusable (the reason was printed; exit 2). */
     Device open(CommandLine cmd, String command) {
-        int n = Threads.resolve(cmd, threads != null ? threads : Runtime.getRuntime().availableProcessors(), oversubscribe, cmd.getErr());
+        int n = limit.threads(cmd, threads != null ? threads : Runtime.getRuntime().availableProcessors());
         Device dev = DeviceOption.resolve(cmd, command, device, cmd.getErr());
         if (dev != null) Parallel.setThreads(n);
         return dev;

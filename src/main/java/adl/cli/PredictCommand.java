@@ -34,8 +34,7 @@ import java.util.concurrent.Callable;
 final class PredictCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--run", required = true, paramLabel = "RUN_DIR", description = "A retrain run directory.")
-    Path run;
+    @CommandLine.Mixin RetrainRunOption run;
     @Option(names = "--input", required = true, paramLabel = "IMAGE|DIR", description = "An image, or a folder of images (png, jpg, jpeg; not recursive).")
     Path input;
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Folder for the masks (created if missing).")
@@ -61,7 +60,7 @@ final class PredictCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--input " + e.getMessage());
         }
-        TrainedRun.config(spec.commandLine(), run);
+        TrainedRun.config(spec.commandLine(), run.dir);
         if (Files.exists(output) && !Files.isDirectory(output)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--output " + output + ": exists and is not a folder");
         }
@@ -69,7 +68,7 @@ final class PredictCommand implements Callable<Integer> {
         if (dev == null) return 2;
         PrintWriter out = spec.commandLine().getOut();
         for (Path skipped : listing.skipped()) out.println("skipping " + skipped + " (not a .png, .jpg or .jpeg file)");
-        try (TrainedRun r = TrainedRun.open(spec.commandLine(), run, checkpoint, dev)) {
+        try (TrainedRun r = TrainedRun.open(spec.commandLine(), run.dir, checkpoint, dev)) {
             Inference inference = new Inference(r.net, dev);
             int[][] palette = r.palette().colors();
             boolean withLegend = legend != null ? legend : overlay;

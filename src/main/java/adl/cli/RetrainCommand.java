@@ -89,30 +89,21 @@ final class RetrainCommand implements Callable<Integer> {
     String device = "auto";
     @Option(names = "--seed", description = "Seed of the data order, augmentation, dropout and initialisation (default 0).")
     Long seed;
-    @Option(names = "--threads", description = "CPU threads (default: all cores, divided by the processes on this node). Results do not depend on it.")
-    Integer threads;
-    @Option(names = "--sync-bn", negatable = true, description = "Batch norm with the statistics of the global batch of all processes "
-            + "(default: on when mpirun/srun started several; --no-sync-bn: each process its own).")
-    Boolean syncBn;
-    @Option(names = "--checkpoint-minutes", description = "Also checkpoint after this many minutes (default 10).")
-    Double checkpointMinutes;
-    @Option(names = "--keep-checkpoints", description = "Periodic checkpoints kept, besides the best (default 3).")
-    Integer keepCheckpoints;
+    @CommandLine.Mixin RunOptions runOptions;
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default runs/retrain-<date>-<time>).")
     Path out;
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR, with the settings of its config.json, from its newest intact checkpoint: "
             + "only a longer run (--iters) and --threads, --device, --max-image-pixels may be given with it. Default: a new run.")
     Path resume;
 
-    @Option(names = "--oversubscribe", description = "Allow --threads above the number of processors (otherwise clamped to them with a warning).")
-    boolean oversubscribe;
+    @CommandLine.Mixin OversubscribeOption limit;
     @CommandLine.Mixin ImageLimitOption imageLimit;
 
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         imageLimit.apply(cl);
-        adl.train.DataParallel par = Job.dataParallel(syncBn);
+        adl.train.DataParallel par = Job.dataParallel(runOptions.syncBn);
         RetrainConfig cfg;
         Architecture architecture;
         Path dir;
@@ -155,7 +146,7 @@ final class RetrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
-        int nThreads = Threads.resolve(cl, threads != null ? threads : Job.world().parallel() ? Job.defaultThreads() : cfg.threads(), oversubscribe, cl.getErr());
+        int nThreads = runOptions.threads(cl, cfg.threads(), limit);
         Dataset[] sets = DataChoice.trainAndVal(cl, cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.imageSize(),
                 cfg.valImages(), cfg.crop(), cfg.seed());
         Dataset train = sets[0], val = sets[1];
@@ -196,7 +187,7 @@ final class RetrainCommand implements Callable<Integer> {
                 net.setShard(par.rank() * par.localBatch(cfg.batch()), cfg.batch());
             }
             r = loop.run();
-        } catch (adl.train.SearchFailed e) {
+        } catch (adl.train.RunFailed e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
         if (r.stopped()) {
@@ -228,7 +219,7 @@ final class RetrainCommand implements Callable<Integer> {
                     or(lr, synthetic ? SYNTHETIC_LR : 0.05), or(momentum, 0.9), or(weightDecay, 4e-5), or(dropPath, 0.0),
                     0.5, 2.0, or(trainImages, synthetic ? SYNTHETIC_TRAIN : realTrain.size()), or(valImages, synthetic ? SYNTHETIC_VAL : 100),
                     or(evalEvery, Math.max(1, synthetic ? n / 8 : 5000)),
-                    or(seed, 0L), or(threads, Job.defaultThreads()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3));
+                    or(seed, 0L), runOptions.configThreads(), runOptions.checkpointMinutes(), runOptions.keepCheckpoints());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

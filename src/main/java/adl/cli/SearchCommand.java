@@ -82,15 +82,7 @@ final class SearchCommand implements Callable<Integer> {
     Integer valImages;
     @Option(names = "--seed", description = "Seed of the split, data order, augmentation and initialisation (default 0).")
     Long seed;
-    @Option(names = "--threads", description = "CPU threads (default: all cores, divided by the processes on this node). Results do not depend on it.")
-    Integer threads;
-    @Option(names = "--sync-bn", negatable = true, description = "Batch norm with the statistics of the global batch of all processes "
-            + "(default: on when mpirun/srun started several; --no-sync-bn: each process its own).")
-    Boolean syncBn;
-    @Option(names = "--checkpoint-minutes", description = "Also checkpoint after this many minutes (default 10).")
-    Double checkpointMinutes;
-    @Option(names = "--keep-checkpoints", description = "Periodic checkpoints kept, besides the best (default 3).")
-    Integer keepCheckpoints;
+    @CommandLine.Mixin RunOptions runOptions;
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default runs/search-<date>-<time>).")
     Path out;
     @Option(names = "--cuda-graphs", description = "Run each iteration as a captured CUDA graph after warm-up (CUDA only; ignored with a notice "
@@ -103,15 +95,14 @@ final class SearchCommand implements Callable<Integer> {
             + "only a longer run (--epochs) and --threads, --device, --max-image-pixels may be given with it. Default: a new run.")
     Path resume;
 
-    @Option(names = "--oversubscribe", description = "Allow --threads above the number of processors (otherwise clamped to them with a warning).")
-    boolean oversubscribe;
+    @CommandLine.Mixin OversubscribeOption limit;
     @CommandLine.Mixin ImageLimitOption imageLimit;
 
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         imageLimit.apply(cl);
-        adl.train.DataParallel par = Job.dataParallel(syncBn);
+        adl.train.DataParallel par = Job.dataParallel(runOptions.syncBn);
         SearchConfig cfg;
         Path dir;
         if (resume != null) {
@@ -138,7 +129,7 @@ final class SearchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--arch-order 2 cannot run in a multi-process job yet: its ε = 0.01/‖∇_w' L_val‖ needs the norm "
                     + "over all ranks' gradients; run it as one process");
         }
-        int nThreads = Threads.resolve(cl, threads != null ? threads : Job.world().parallel() ? Job.defaultThreads() : cfg.threads(), oversubscribe, cl.getErr());
+        int nThreads = runOptions.threads(cl, cfg.threads(), limit);
         Dataset[] sets = DataChoice.trainAndVal(cl, cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.crop(),
                 cfg.valImages(), cfg.crop(), cfg.seed());
         Dataset train = sets[0], val = sets[1];
@@ -179,7 +170,7 @@ final class SearchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             r = loop.run();
-        } catch (adl.train.SearchFailed e) {
+        } catch (adl.train.RunFailed e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
         if (r.stopped()) {
@@ -245,7 +236,7 @@ final class SearchCommand implements Callable<Integer> {
                     or(archWeightDecay, SearchPreset.ARCH_WEIGHT_DECAY),
                     archBetas != null ? archBetas[0] : SearchPreset.ARCH_BETA1, archBetas != null ? archBetas[1] : SearchPreset.ARCH_BETA2,
                     or(trainImages, realTrain != null ? realTrain.size() : p.trainImages), or(valImages, p.valImages), or(seed, 0L),
-                    or(threads, Job.defaultThreads()), or(checkpointMinutes, 10.0), or(keepCheckpoints, 3))
+                    runOptions.configThreads(), runOptions.checkpointMinutes(), runOptions.keepCheckpoints())
                     .withRecompute(recompute).withArchOrder(or(archOrder, 1), unrolledLr);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

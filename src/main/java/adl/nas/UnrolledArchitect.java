@@ -9,6 +9,7 @@ import adl.backend.Tensors;
 import adl.backend.UnaryOp;
 import adl.memory.Scope;
 import adl.nn.FrozenRunningStats;
+import adl.optim.Adam;
 import adl.optim.SGD;
 import adl.tensor.Shape;
 import adl.tensor.Tensor;
@@ -47,15 +48,15 @@ public final class UnrolledArchitect {
     public static final double R = 0.01;
 
     private final SuperNet net;
-    private final Architect architect;
+    private final BilevelStep<Adam> architect;
     private final SGD weights;
     private final double r;
 
     /** {@code architect}: whose Adam steps α, β; {@code weights}: the weight optimiser (its momentum, decay and buffers define the virtual step). */
-    public UnrolledArchitect(SuperNet net, Architect architect, SGD weights) { this(net, architect, weights, R); }
+    public UnrolledArchitect(SuperNet net, BilevelStep<Adam> architect, SGD weights) { this(net, architect, weights, R); }
 
     /** As above with the finite-difference radius r (tests vary it to show the ε error is second order). */
-    UnrolledArchitect(SuperNet net, Architect architect, SGD weights, double r) {
+    UnrolledArchitect(SuperNet net, BilevelStep<Adam> architect, SGD weights, double r) {
         if (!(r > 0)) throw new IllegalArgumentException("finite-difference radius must be > 0, got " + r);
         if (weights.nesterov()) throw new IllegalArgumentException("the unrolled step follows plain SGD momentum, not Nesterov");
         this.net = net;
@@ -157,15 +158,10 @@ public final class UnrolledArchitect {
         }
     }
 
-    /** A pass with the weights frozen, backward to α, β only (as {@link Architect#step}); BN statistics frozen when {@code freezeStats}. */
+    /** The architecture step's pass without its Adam step ({@link BilevelStep#gradient}); BN statistics frozen when {@code freezeStats}. */
     private double archPass(Tensor x, Tensor y, boolean freezeStats) {
-        try (Scope s = Scope.open(); Frozen fw = Frozen.of(net.weightParameters());
-             FrozenRunningStats f = freezeStats ? FrozenRunningStats.freeze() : null) {
-            Tensor loss = net.loss(x, y);
-            double value = Tensors.item(loss);
-            if (!Double.isFinite(value)) throw new ArithmeticException((freezeStats ? "finite-difference" : "architecture") + " loss is " + value);
-            Autograd.backward(loss, net.archParameters());
-            return value;
+        try (FrozenRunningStats f = freezeStats ? FrozenRunningStats.freeze() : null) {
+            return architect.gradient(x, y, freezeStats ? "finite-difference" : "architecture");
         }
     }
 

@@ -88,14 +88,14 @@ public record DataParallel(Collectives collectives, boolean syncBn) {
      * Checks that every rank starts from the same iteration (the same checkpoint, or none):
      * Σ_r i_r = N·i and Σ_r i_r² = N·i² hold only when every i_r is i.
      *
-     * @throws SearchFailed naming this rank and the run directory when they disagree
+     * @throws RunFailed naming this rank and the run directory when they disagree
      */
     void agreeOnStart(long iteration, java.nio.file.Path dir) {
         if (size() == 1) return;
         double i = iteration;
         double[] sums = sum(i, i * i);
         if (sums[0] != size() * i || sums[1] != size() * i * i) {
-            throw new SearchFailed("rank " + rank() + " would start at iteration " + iteration
+            throw new RunFailed("rank " + rank() + " would start at iteration " + iteration
                     + " but the ranks disagree (mean " + sums[0] / size() + "): do all ranks see the same run directory " + dir + "?");
         }
     }

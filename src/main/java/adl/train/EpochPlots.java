@@ -44,7 +44,7 @@ final class EpochPlots {
     }
 
     /** Writes all four plots; a plot that fails is reported and skipped — plots never stop a run. */
-    void write(SuperNet net, Architecture arch, SearchListener listener) {
+    void write(SuperNet net, Architecture arch, RunListener listener) {
         try {
             writeAll(net, arch);
         } catch (IOException | RuntimeException e) {

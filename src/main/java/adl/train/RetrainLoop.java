@@ -53,7 +53,7 @@ public final class RetrainLoop {
     private final Module net;
     private final Architecture architecture;
     private final Dataset train, val;
-    private final SearchListener listener;
+    private final RunListener listener;
     private final StopSignal stop;
     private final Device device;
     /** Bounds the heap between iterations (the step's autograd objects die in the old generation). */
@@ -62,6 +62,7 @@ public final class RetrainLoop {
     private final SGD sgd;
     private final PolySchedule schedule;
     private final Augment augment;
+    private final RunGuard guard;
     private final int loaderWorkers = Loader.defaultWorkers(Runtime.getRuntime().availableProcessors());
     private SearchState state = SearchState.start();
     /** Held during {@link #run} (by rank 0, which owns the run directory). */
@@ -83,7 +84,7 @@ public final class RetrainLoop {
      * @param beforeIteration told the iteration number before each training step (drop-path schedule, dropout seeds)
      */
     public RetrainLoop(RetrainConfig cfg, Path runDir, Module net, Architecture architecture, Dataset train, Dataset val,
-                       SearchListener listener, StopSignal stop, Device device, LongConsumer beforeIteration) {
+                       RunListener listener, StopSignal stop, Device device, LongConsumer beforeIteration) {
         if (train.size() < cfg.batch()) throw new IllegalArgumentException(train.name() + " has " + train.size() + " images, fewer than a batch of " + cfg.batch());
         if (train.numClasses() != cfg.classes()) {
             throw new IllegalArgumentException(train.name() + " has " + train.numClasses() + " classes, the config says " + cfg.classes());
@@ -101,6 +102,7 @@ public final class RetrainLoop {
         this.sgd = new SGD(net.namedParameters(), cfg.lr(), cfg.momentum(), cfg.weightDecay(), false);
         this.schedule = new PolySchedule(cfg.lr(), cfg.iters(), 0.9);
         this.augment = new Augment(cfg.crop(), cfg.minScale(), cfg.maxScale(), true);
+        this.guard = new RunGuard(files, this::mismatch, listener, "Try a lower --lr.");
         EpochPlots.warmUp();
     }
 
@@ -147,9 +149,7 @@ public final class RetrainLoop {
                 }
             }
         } catch (OutOfDeviceMemory e) {
-            Path last = Checkpoint.newestIntactFile(files, this::mismatch);
-            throw new SearchFailed(e.getMessage() + " (at iteration " + (state.iteration() + 1) + "); "
-                    + (last == null ? "no checkpoint was written yet." : "the last checkpoint, " + last + ", is intact."), e);
+            throw guard.outOfMemory(e, state.iteration() + 1);
         } catch (adl.data.DatasetException e) {
             if (par.lead() && fresh && files.checkpoints().isEmpty()) created.undo();
             throw e;
@@ -163,10 +163,7 @@ public final class RetrainLoop {
 
     /** Takes the run directory's lock (then removes leftover temp files); starts the run or continues from the newest intact checkpoint. */
     private void prepare() throws IOException {
-        if (par.lead()) {
-            lock = RunLock.acquire(files.dir());
-            for (Path p : lock.removedTempFiles()) listener.message("removed " + p + " (left by an interrupted write)");
-        }
+        if (par.lead()) lock = guard.lock();
         java.util.List<Path> all = Files.isDirectory(files.dir()) ? files.checkpoints() : java.util.List.of();
         if (all.isEmpty()) {
             fresh = true;
@@ -178,17 +175,7 @@ public final class RetrainLoop {
             writeSamples();
             return;
         }
-        java.util.List<String> skipped = new java.util.ArrayList<>();
-        Checkpoint.Intact found = Checkpoint.newestIntact(all, this::mismatch, skipped::add, listener::message);
-        if (found == null) {
-            throw new SearchFailed("cannot resume " + files.dir() + ": none of its " + all.size() + " checkpoints is intact (" + String.join("; ", skipped) + ")");
-        }
-        for (String why : skipped) listener.message("skipped a checkpoint: " + why);
-        try {
-            found.apply(net, sgd, null);
-        } catch (IOException | RuntimeException e) {
-            throw new SearchFailed("cannot resume from " + found.file() + ": " + e.getMessage(), e);
-        }
+        Checkpoint.Intact found = guard.resume(all, net, sgd, null);
         state = found.state();
         par.agreeOnStart(state.iteration(), files.dir());
         if (par.lead() && !cfg.equals(files.readJson(RunFiles.CONFIG, RetrainConfig.class))) files.writeJson(RunFiles.CONFIG, cfg);
@@ -290,11 +277,7 @@ public final class RetrainLoop {
         return par.sum(weighted)[0];
     }
 
-    private SearchFailed nonFinite(String what, long global) {
-        Path last = Checkpoint.newestIntactFile(files, this::mismatch);
-        return new SearchFailed("the " + what + " at iteration " + (global + 1) + "; stopped without saving. "
-                + (last == null ? "No checkpoint was written yet." : "The last good checkpoint is " + last + ".") + " Try a lower --lr.");
-    }
+    private RunFailed nonFinite(String what, long global) { return guard.nonFiniteLoss(what, "iteration " + (global + 1)); }
 
     private void evaluate(double secondsBefore) throws IOException {
         Validation.Scores scores = Validation.run(net, val, cfg.valImages(), cfg.batch(), device);
@@ -325,12 +308,7 @@ public final class RetrainLoop {
     }
 
     private Path checkpoint() throws IOException {
-        String bad = Checkpoint.firstNonFinite(net);
-        if (bad != null) {
-            Path last = Checkpoint.newestIntactFile(files, this::mismatch);
-            throw new SearchFailed(bad + " after iteration " + state.iteration() + "; no checkpoint written ("
-                    + (last == null ? "none is intact yet" : "the last good one is " + last) + "). Try a lower --lr.");
-        }
+        guard.requireFinite(net, state.iteration());
         if (!par.lead()) { // rank 0 owns the run directory
             lastCheckpointNanos = System.nanoTime();
             return null;

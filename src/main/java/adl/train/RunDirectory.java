@@ -11,19 +11,10 @@ import java.util.stream.Stream;
 /**
  * What a run directory held before a run started, so that a run refused before its first
  * checkpoint (a data file that fails to decode) can remove what it wrote and leave the folder as
- * it was: a later run may use the same --out (docs/07-guarantees.md).
+ * it was: a later run may use the same --out (docs/07-guarantees.md). {@code entries}: what
+ * {@code dir} held ({@code existed}) when {@link #before} looked.
  */
-final class RunDirectory {
-    private final Path dir;
-    private final boolean existed;
-    private final Set<Path> entries;
-
-    private RunDirectory(Path dir, boolean existed, Set<Path> entries) {
-        this.dir = dir;
-        this.existed = existed;
-        this.entries = entries;
-    }
-
+record RunDirectory(Path dir, boolean existed, Set<Path> entries) {
     static RunDirectory before(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) return new RunDirectory(dir, false, Set.of());
         try (Stream<Path> s = Files.list(dir)) {

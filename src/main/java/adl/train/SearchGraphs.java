@@ -4,9 +4,8 @@ import adl.autograd.LossOps;
 import adl.backend.Backend;
 import adl.backend.Device;
 import adl.data.Batch;
-import adl.nas.Architect;
+import adl.nas.Bilevel;
 import adl.nas.SuperNet;
-import adl.nas.WeightStep;
 import adl.nn.BatchNorm2d;
 import adl.nn.Module;
 import adl.optim.Adam;
@@ -36,8 +35,7 @@ public final class SearchGraphs implements AutoCloseable {
     public static final int WARMUP = 2;
 
     private final Backend cuda;
-    private final WeightStep weights;
-    private final Architect architect;
+    private final Bilevel bilevel;
     private final int classes;
     private final List<BatchNorm2d> norms = new ArrayList<>();
     private CapturedStep weightOnly, weightAndArch;
@@ -48,14 +46,13 @@ public final class SearchGraphs implements AutoCloseable {
     private long[] adamDeltas;
 
     /** @throws IllegalArgumentException when {@code device} is not a CUDA device */
-    public SearchGraphs(Device device, SuperNet net, WeightStep weights, Architect architect) {
+    public SearchGraphs(Device device, SuperNet net, Bilevel bilevel) {
         Backend be = device.backend();
         if (!be.capturesGraphs()) {
             throw new IllegalArgumentException("CUDA graphs need a CUDA device, not " + device);
         }
         this.cuda = be;
-        this.weights = weights;
-        this.architect = architect;
+        this.bilevel = bilevel;
         this.classes = net.config().classes();
         collectNorms(net, norms);
     }
@@ -78,7 +75,7 @@ public final class SearchGraphs implements AutoCloseable {
         this.lr = lr;
         double[] out;
         if (b == null) {
-            if (weightOnly == null) weightOnly = new CapturedStep(cuda, "weight step", WARMUP, 1, this::weightBody, this::beforeReplay);
+            if (weightOnly == null) weightOnly = new CapturedStep(cuda, "weight step", WARMUP, 1, this::body, this::beforeReplay);
             out = new double[] {weightOnly.run(a.images(), a.labels())[0], Double.NaN};
         } else {
             if (weightOnly != null) {
@@ -86,7 +83,7 @@ public final class SearchGraphs implements AutoCloseable {
                 weightOnly = null;
             }
             if (weightAndArch == null) {
-                weightAndArch = new CapturedStep(cuda, "weight and architecture step", WARMUP, 2, this::bothBody, this::beforeReplay);
+                weightAndArch = new CapturedStep(cuda, "weight and architecture step", WARMUP, 2, this::body, this::beforeReplay);
             }
             out = weightAndArch.run(a.images(), a.labels(), b.images(), b.labels());
         }
@@ -95,16 +92,11 @@ public final class SearchGraphs implements AutoCloseable {
         return out;
     }
 
-    private void weightBody(Tensor[] in, Tensor[] losses) {
+    /** The captured body: {@link Bilevel#iteration} on in = {xA, yA} or {xA, yA, xB, yB}, losses copied into {@code losses}. */
+    private void body(Tensor[] in, Tensor[] losses) {
         long[] n0 = normCounts(), a0 = adamSteps();
-        weights.stepInto(in[0], in[1], lr, losses[0]);
-        record(n0, a0);
-    }
-
-    private void bothBody(Tensor[] in, Tensor[] losses) {
-        long[] n0 = normCounts(), a0 = adamSteps();
-        weights.stepInto(in[0], in[1], lr, losses[0]);
-        architect.stepInto(in[2], in[3], losses[1]);
+        bilevel.iteration(in[0], in[1], in.length > 2 ? () -> new Tensor[] {in[2], in[3]} : null, lr,
+                new Bilevel.Mode.Captured(losses[0], losses.length > 1 ? losses[1] : null), () -> {});
         record(n0, a0);
     }
 
@@ -121,10 +113,10 @@ public final class SearchGraphs implements AutoCloseable {
 
     /** What the skipped Java code would have done: the iteration's scalars on the device, the host counters advanced. */
     private void beforeReplay() {
-        weights.optimizer().setLr(lr);
+        bilevel.weights().at(lr);
         cuda.replayScalars().setSgdLr(lr);
         for (int i = 0; i < norms.size(); i++) norms.get(i).countBatches(normDeltas[i]);
-        Adam adam = architect.optimizer();
+        Adam adam = bilevel.architecture().optimizer();
         int i = 0;
         for (Map.Entry<String, Tensor> e : adam.params().entrySet()) {
             if (adamDeltas[i++] == 1) {
@@ -141,7 +133,7 @@ public final class SearchGraphs implements AutoCloseable {
     }
 
     private long[] adamSteps() {
-        Adam adam = architect.optimizer();
+        Adam adam = bilevel.architecture().optimizer();
         long[] s = new long[adam.params().size()];
         int i = 0;
         for (String name : adam.params().keySet()) {

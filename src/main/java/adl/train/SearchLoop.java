@@ -11,13 +11,12 @@ import adl.data.SampleTransform;
 import adl.memory.HeapGuard;
 import adl.memory.OutOfDeviceMemory;
 import adl.memory.Scope;
-import adl.nas.Architect;
+import adl.nas.Bilevel;
+import adl.nas.BilevelStep;
 import adl.nas.Architecture;
 import adl.nas.SuperNet;
-import adl.nas.UnrolledArchitect;
 import adl.train.report.RunStats;
 import adl.train.report.SearchReport;
-import adl.nas.WeightStep;
 import adl.nn.Init;
 import adl.optim.CosineSchedule;
 import adl.tensor.DType;
@@ -45,16 +44,15 @@ public final class SearchLoop implements AutoCloseable {
     private final SearchConfig cfg;
     private final RunFiles files;
     private final Dataset train, val;
-    private final SearchListener listener;
+    private final RunListener listener;
     private final StopSignal stop;
     private final DataOrder order;
     private final SuperNet net;
-    private final WeightStep weightStep;
-    private final Architect architect;
-    /** The second-order architecture step (--arch-order 2), else null. */
-    private final UnrolledArchitect unrolled;
+    /** The weight and architecture steps and their alternation (first or second order). */
+    private final Bilevel bilevel;
     private final CosineSchedule schedule;
     private final EpochPlots plots;
+    private final RunGuard guard;
     private SearchState state = SearchState.start();
     private final int loaderWorkers = Loader.defaultWorkers(Runtime.getRuntime().availableProcessors());
     /** Bounds the heap between iterations (the step's autograd objects die in the old generation). */
@@ -79,12 +77,12 @@ public final class SearchLoop implements AutoCloseable {
     /** What a run ended with. */
     public record Result(SearchState state, Architecture architecture, boolean stopped) {}
 
-    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, SearchListener listener, StopSignal stop) {
+    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, RunListener listener, StopSignal stop) {
         this(cfg, runDir, train, val, listener, stop, Device.CPU);
     }
 
     /** As above, with the network, its optimizer state and every batch on {@code device}. */
-    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, SearchListener listener, StopSignal stop, Device device) {
+    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, RunListener listener, StopSignal stop, Device device) {
         this(cfg, runDir, train, val, listener, stop, device, false);
     }
 
@@ -92,7 +90,7 @@ public final class SearchLoop implements AutoCloseable {
      * As above; {@code cudaGraphs}: run the iterations as CUDA graphs ({@link SearchGraphs}; needs a
      * CUDA device, else IllegalArgumentException).
      */
-    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, SearchListener listener, StopSignal stop, Device device,
+    public SearchLoop(SearchConfig cfg, Path runDir, Dataset train, Dataset val, RunListener listener, StopSignal stop, Device device,
                       boolean cudaGraphs) {
         if (cudaGraphs && device.kind() != Device.Kind.CUDA) {
             throw new IllegalArgumentException("CUDA graphs need a CUDA device, not " + device);
@@ -114,12 +112,12 @@ public final class SearchLoop implements AutoCloseable {
         this.order = new DataOrder(cfg.seed(), cfg.trainImages());
         this.net = new SuperNet(new Init(device, DType.F32, cfg.seed()),
                 new SuperNet.Config(cfg.layers(), cfg.blocks(), cfg.filterMultiplier(), train.numClasses()));
-        this.weightStep = new WeightStep(net, cfg.lr(), cfg.momentum(), cfg.weightDecay());
-        this.architect = new Architect(net, cfg.archLr(), cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay());
-        this.unrolled = cfg.archOrder() == 2 ? new UnrolledArchitect(net, architect, weightStep.optimizer()) : null;
+        this.bilevel = new Bilevel(net, BilevelStep.weights(net, cfg.lr(), cfg.momentum(), cfg.weightDecay()),
+                BilevelStep.architecture(net, cfg.archLr(), cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay()), cfg.archOrder());
         this.schedule = new CosineSchedule(cfg.lr(), cfg.lrMin(), cfg.totalIterations());
         this.plots = new EpochPlots(files);
-        this.graphs = cudaGraphs ? new SearchGraphs(device, net, weightStep, architect) : null;
+        this.guard = new RunGuard(files, this::mismatch, listener, "Try a lower --lr / --arch-lr.");
+        this.graphs = cudaGraphs ? new SearchGraphs(device, net, bilevel) : null;
         net.setRecompute(cfg.recompute());
     }
 
@@ -164,9 +162,7 @@ public final class SearchLoop implements AutoCloseable {
             if (arch == null) arch = net.decode(); // resumed after the last epoch was already done
             return new Result(state, arch, false);
         } catch (OutOfDeviceMemory e) {
-            Path last = Checkpoint.newestIntactFile(files, this::mismatch);
-            throw new SearchFailed(e.getMessage() + " (at iteration " + (state.iteration() + 1) + "); "
-                    + (last == null ? "no checkpoint was written yet." : "the last checkpoint, " + last + ", is intact."), e);
+            throw guard.outOfMemory(e, state.iteration() + 1);
         } catch (adl.data.DatasetException e) {
             closeLoaders();
             if (par.lead() && fresh && files.checkpoints().isEmpty()) created.undo();
@@ -246,10 +242,7 @@ public final class SearchLoop implements AutoCloseable {
      * which newer ones were skipped and why.
      */
     private void prepare() throws IOException {
-        if (par.lead()) {
-            lock = RunLock.acquire(files.dir());
-            for (Path p : lock.removedTempFiles()) listener.message("removed " + p + " (left by an interrupted write)");
-        }
+        if (par.lead()) lock = guard.lock();
         List<Path> all = Files.isDirectory(files.dir()) ? files.checkpoints() : List.of();
         if (all.isEmpty()) {
             fresh = true;
@@ -266,17 +259,7 @@ public final class SearchLoop implements AutoCloseable {
             Files.deleteIfExists(files.file(RunFiles.HISTORY));
             return;
         }
-        List<String> skipped = new java.util.ArrayList<>();
-        Checkpoint.Intact found = Checkpoint.newestIntact(all, this::mismatch, skipped::add, listener::message);
-        if (found == null) {
-            throw new SearchFailed("cannot resume " + files.dir() + ": none of its " + all.size() + " checkpoints is intact (" + String.join("; ", skipped) + ")");
-        }
-        for (String why : skipped) listener.message("skipped a checkpoint: " + why);
-        try {
-            found.apply(net, weightStep.optimizer(), architect.optimizer());
-        } catch (IOException | RuntimeException e) {
-            throw new SearchFailed("cannot resume from " + found.file() + ": " + e.getMessage(), e);
-        }
+        Checkpoint.Intact found = guard.resume(all, net, bilevel.weights().optimizer(), bilevel.architecture().optimizer());
         state = found.state();
         par.agreeOnStart(state.iteration(), files.dir());
         if (par.lead() && !cfg.equals(files.readJson(RunFiles.CONFIG, SearchConfig.class))) files.writeJson(RunFiles.CONFIG, cfg);
@@ -304,8 +287,8 @@ public final class SearchLoop implements AutoCloseable {
         long global = state.iteration();
         double lr = schedule.lr(global);
         boolean archStep = epoch >= cfg.archStartEpoch();
-        double[] losses = graphs != null ? graphSteps(epoch, it, global, lr, archStep)
-                : par.size() > 1 ? parallelSteps(epoch, global, lr, archStep) : eagerSteps(epoch, it, global, lr, archStep);
+        double[] losses = graphs != null ? graphSteps(epoch, global, lr, archStep)
+                : par.size() > 1 ? parallelSteps(epoch, global, lr, archStep) : eagerSteps(epoch, global, lr, archStep);
         if (graphs != null) heap.afterStep(); // (the eager steps run it after each of their two steps)
         double trainLoss = losses[0], archLoss = losses[1];
         double seconds = secondsBefore + (System.nanoTime() - sessionStartNanos) / 1e9;
@@ -315,34 +298,22 @@ public final class SearchLoop implements AutoCloseable {
     }
 
     /**
-     * The eager iteration: weight step on a batch of A, then (archStep) the architecture step on a
-     * batch of B — first order, or second order ({@link UnrolledArchitect}: its virtual step uses the
-     * same A batch, at the weights after the weight step, with ξ = --unrolled-lr or the current lr);
-     * {weight loss, arch loss or NaN}.
+     * The eager iteration ({@link Bilevel#iteration}): weight step on a batch of A, then (archStep)
+     * the architecture step on a batch of B — first order, or second order (its virtual step uses
+     * the same A batch, at the weights after the weight step, with ξ = --unrolled-lr or the current
+     * lr); {weight loss, arch loss or NaN}.
      */
-    private double[] eagerSteps(int epoch, int it, long global, double lr, boolean archStep) {
-        double trainLoss, archLoss = Double.NaN;
+    private double[] eagerSteps(int epoch, long global, double lr, boolean archStep) {
         try (Scope batches = Scope.open()) {
             Batch a = Batch.of(loaderA.take(global), device);
-            try (Scope s = Scope.open()) {
-                trainLoss = weightStep.step(a.images(), a.labels(), lr);
-            } catch (ArithmeticException e) {
-                throw nonFinite(e.getMessage(), epoch, global);
-            }
-            heap.afterStep();
-            if (archStep) {
-                try (Scope s = Scope.open()) {
-                    Batch b = Batch.of(loaderB.take(state.archSteps()), device);
-                    archLoss = unrolled == null ? architect.step(b.images(), b.labels())
-                            : unrolled.step(a.images(), a.labels(), b.images(), b.labels(), cfg.unrolledLr(lr));
-                } catch (ArithmeticException e) {
-                    throw nonFinite(e.getMessage(), epoch, global);
-                }
-                heap.afterStep();
-            }
+            return bilevel.iteration(a.images(), a.labels(), archStep ? () -> pair(Batch.of(loaderB.take(state.archSteps()), device)) : null,
+                    lr, new Bilevel.Mode.Eager(cfg.unrolledLr(lr)), heap::afterStep);
+        } catch (ArithmeticException e) {
+            throw nonFinite(e.getMessage(), epoch, global);
         }
-        return new double[] {trainLoss, archLoss};
     }
+
+    private static Tensor[] pair(Batch b) { return new Tensor[] {b.images(), b.labels()}; }
 
     /**
      * The eager iteration of one rank of several (docs/08-data-parallel.md): its shards of the A and
@@ -353,20 +324,12 @@ public final class SearchLoop implements AutoCloseable {
         adl.data.HostBatch ha = loaderA.take(global);
         adl.data.HostBatch hb = archStep ? loaderB.take(state.archSteps()) : null;
         double[] w = par.lossWeights(ha, hb);
-        double weighted, archWeighted = 0;
-        try (AutoCloseable sync = par.syncBn() ? adl.autograd.SyncBatchNorm.use(par.collectives()) : () -> {}) {
-            try (Scope s = Scope.open()) {
-                Batch a = Batch.of(ha, device);
-                weighted = weightStep.step(a.images(), a.labels(), lr, w[0], par.collectives());
-            }
-            heap.afterStep();
-            if (archStep) {
-                try (Scope s = Scope.open()) {
-                    Batch b = Batch.of(hb, device);
-                    archWeighted = architect.step(b.images(), b.labels(), w[1], par.collectives());
-                }
-                heap.afterStep();
-            }
+        double[] weighted;
+        try (AutoCloseable sync = par.syncBn() ? adl.autograd.SyncBatchNorm.use(par.collectives()) : () -> {};
+             Scope s = Scope.open()) {
+            Batch a = Batch.of(ha, device);
+            weighted = bilevel.iteration(a.images(), a.labels(), archStep ? () -> pair(Batch.of(hb, device)) : null,
+                    lr, new Bilevel.Mode.Parallel(w[0], w[1], par.collectives()), heap::afterStep);
         } catch (ArithmeticException e) {
             throw nonFinite(e.getMessage(), epoch, global);
         } catch (RuntimeException e) {
@@ -374,12 +337,12 @@ public final class SearchLoop implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        double[] losses = par.sum(weighted, archWeighted);
+        double[] losses = par.sum(weighted[0], archStep ? weighted[1] : 0);
         return new double[] {losses[0], archStep ? losses[1] : Double.NaN};
     }
 
     /** The same iteration as CUDA graphs ({@link SearchGraphs}): both batches built on the host, then one step. */
-    private double[] graphSteps(int epoch, int it, long global, double lr, boolean archStep) {
+    private double[] graphSteps(int epoch, long global, double lr, boolean archStep) {
         try (Scope s = Scope.open()) {
             Batch a = Batch.of(loaderA.take(global), Device.CPU);
             Batch b = archStep ? Batch.of(loaderB.take(state.archSteps()), Device.CPU) : null;
@@ -387,16 +350,12 @@ public final class SearchLoop implements AutoCloseable {
         } catch (ArithmeticException e) {
             throw nonFinite(e.getMessage(), epoch, global);
         } catch (GraphCaptureException e) {
-            throw new SearchFailed("--cuda-graphs: " + e.getMessage() + " (at iteration " + (global + 1) + "); run without --cuda-graphs", e);
+            throw new RunFailed("--cuda-graphs: " + e.getMessage() + " (at iteration " + (global + 1) + "); run without --cuda-graphs", e);
         }
     }
 
-    private SearchFailed nonFinite(String what, int epoch, long global) {
-        Path last = Checkpoint.newestIntactFile(files, this::mismatch);
-        return new SearchFailed("the " + what + " at iteration " + (global + 1)
-                + " (epoch " + epoch + "); stopped without saving. "
-                + (last == null ? "No checkpoint was written yet." : "The last good checkpoint is " + last + ".")
-                + " Try a lower --lr / --arch-lr.");
+    private RunFailed nonFinite(String what, int epoch, long global) {
+        return guard.nonFiniteLoss(what, "iteration " + (global + 1) + " (epoch " + epoch + ")");
     }
 
     private Architecture endOfEpoch(int epoch, double secondsBefore) throws IOException {
@@ -428,18 +387,13 @@ public final class SearchLoop implements AutoCloseable {
 
     /** Writes a checkpoint (rank 0 only; null on the other ranks) after checking the parameters are finite. */
     private Path checkpoint() throws IOException {
-        String bad = Checkpoint.firstNonFinite(net);
-        if (bad != null) {
-            Path last = Checkpoint.newestIntactFile(files, this::mismatch);
-            throw new SearchFailed(bad + " after iteration " + state.iteration() + "; no checkpoint written ("
-                    + (last == null ? "none is intact yet" : "the last good one is " + last) + "). Try a lower --lr / --arch-lr.");
-        }
+        guard.requireFinite(net, state.iteration());
         if (!par.lead()) {
             lastCheckpointNanos = System.nanoTime();
             return null;
         }
         Path p = files.checkpointPath(state.epoch(), state.iteration());
-        Checkpoint.save(p, net, weightStep.optimizer(), architect.optimizer(), state);
+        Checkpoint.save(p, net, bilevel.weights().optimizer(), bilevel.architecture().optimizer(), state);
         files.pruneCheckpoints(cfg.keepCheckpoints());
         lastCheckpointNanos = System.nanoTime();
         LOG.log(System.Logger.Level.DEBUG, "checkpoint {0}", p);
@@ -454,8 +408,7 @@ public final class SearchLoop implements AutoCloseable {
     @Override
     public void close() {
         if (graphs != null) graphs.close();
-        architect.close();
-        weightStep.close();
+        bilevel.close();
         net.close();
     }
 }

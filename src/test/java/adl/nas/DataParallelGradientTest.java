@@ -10,6 +10,8 @@ import adl.dist.SingleProcess;
 import adl.dist.ThreadRanks;
 import adl.memory.Scope;
 import adl.nn.Init;
+import adl.optim.Adam;
+import adl.optim.SGD;
 import adl.tensor.DType;
 import adl.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -34,11 +36,11 @@ class DataParallelGradientTest {
         SyntheticDataset data = new SyntheticDataset("train", 4, CROP, CROP, 3);
         try (Scope s = Scope.open(); AutoCloseable sync = SyncBatchNorm.use(c);
              SuperNet net = new SuperNet(new Init(Device.CPU, DType.F64, 5), new SuperNet.Config(2, 2, 2, data.numClasses()));
-             WeightStep ws = new WeightStep(net, 0.1, 0.9, 3e-4); Architect ar = new Architect(net, 0.01, 0.9, 0.999, 1e-3)) {
+             BilevelStep<SGD> ws = BilevelStep.weights(net, 0.1, 0.9, 3e-4); BilevelStep<Adam> ar = BilevelStep.architecture(net, 0.01, 0.9, 0.999, 1e-3)) {
             int[] a = java.util.Arrays.copyOfRange(new int[] {0, 1}, from, to), b = java.util.Arrays.copyOfRange(new int[] {2, 3}, from, to);
             Batch ba = f64(Batch.of(data, a, Device.CPU, 0, 0, false)), bb = f64(Batch.of(data, b, Device.CPU, 0, 0, false));
             double[] w = weights(c, ba, bb);
-            double la = ws.step(ba.images(), ba.labels(), 0.1, w[0], c);
+            double la = ws.at(0.1).step(ba.images(), ba.labels(), w[0], c);
             double lb = ar.step(bb.images(), bb.labels(), w[1], c);
             List<double[]> out = new ArrayList<>();
             out.add(c.allReduceSum(new double[] {la, lb}));

@@ -5,6 +5,7 @@ import adl.backend.Device;
 import adl.backend.Tensors;
 import adl.memory.Scope;
 import adl.nn.Init;
+import adl.optim.Adam;
 import adl.tensor.DType;
 import adl.tensor.Shape;
 import adl.tensor.Tensor;
@@ -78,7 +79,7 @@ class SuperNetTest {
     }
 
     @Test void architectureStepComputesNoWeightGradientAndWeightStepNoArchGradient() {
-        try (Architect architect = new Architect(net, 3e-3, 0.9, 0.999, 1e-3)) {
+        try (BilevelStep<Adam> architect = BilevelStep.architecture(net, 3e-3, 0.9, 0.999, 1e-3)) {
             double[] before = Tensors.toDoubles(net.arch().alpha());
             double loss;
             try (Scope s = Scope.open()) {

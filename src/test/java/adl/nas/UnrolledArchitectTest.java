@@ -10,6 +10,8 @@ import adl.nn.BatchNorm2d;
 import adl.nn.FrozenRunningStats;
 import adl.nn.Init;
 import adl.nn.Module;
+import adl.optim.Adam;
+import adl.optim.SGD;
 import adl.tensor.DType;
 import adl.tensor.Shape;
 import adl.tensor.Tensor;
@@ -50,8 +52,8 @@ class UnrolledArchitectTest {
     /** A supernet after one weight step (so every weight has a momentum buffer), α, β moved off their tiny init. */
     static final class Setup implements AutoCloseable {
         final SuperNet net = new SuperNet(new Init(Device.CPU, DType.F64, 5), new SuperNet.Config(L, B, F, CLASSES));
-        final WeightStep weights = new WeightStep(net, LR, MOMENTUM, WD);
-        final Architect architect = new Architect(net, 3e-3, 0.9, 0.999, 1e-3);
+        final BilevelStep<SGD> weights = BilevelStep.weights(net, LR, MOMENTUM, WD);
+        final BilevelStep<Adam> architect = BilevelStep.architecture(net, 3e-3, 0.9, 0.999, 1e-3);
         final Tensor xA = images(11), yA = labels(12), xB = images(13), yB = labels(14);
 
         Setup() {
@@ -62,7 +64,7 @@ class UnrolledArchitectTest {
                 Device.backendOf(a).write(a, v);
             }
             try (Scope s = Scope.open()) {
-                weights.step(images(21), labels(22), LR);
+                weights.at(LR).step(images(21), labels(22));
             }
         }
 

@@ -4,6 +4,8 @@ import adl.backend.Device;
 import adl.backend.Tensors;
 import adl.memory.Scope;
 import adl.nn.Init;
+import adl.optim.Adam;
+import adl.optim.SGD;
 import adl.tensor.DType;
 import adl.tensor.Shape;
 import adl.tensor.Tensor;
@@ -41,8 +43,8 @@ class UnrolledGoldenTest {
 
     static Map<String, Safetensors.Entry> golden;
     static SuperNet net;
-    static WeightStep weights;
-    static Architect architect;
+    static BilevelStep<SGD> weights;
+    static BilevelStep<Adam> architect;
     static Tensor xA, yA, xB, yB;
 
     @BeforeAll static void load() throws IOException {
@@ -51,9 +53,9 @@ class UnrolledGoldenTest {
         Map<String, Tensor> state = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> own : net.stateDict().entrySet()) state.put(own.getKey(), tensor(own.getKey(), own.getValue().dtype()));
         net.loadStateDict(state);
-        weights = new WeightStep(net, 0.025, MOMENTUM, WD);
+        weights = BilevelStep.weights(net, 0.025, MOMENTUM, WD);
         for (String name : weights.optimizer().params().keySet()) weights.optimizer().loadMomentumBuffer(name, tensor("momentum." + name, DType.F64));
-        architect = new Architect(net, 3e-3, 0.9, 0.999, 1e-3);
+        architect = BilevelStep.architecture(net, 3e-3, 0.9, 0.999, 1e-3);
         xA = tensor("x_a", DType.F64);
         yA = tensor("y_a", DType.I32);
         xB = tensor("x_b", DType.F64);

@@ -37,7 +37,7 @@ class DataParallelSearchTest {
     static Outcome search(SearchConfig c, Path dir, DataParallel p, long stopAfter) {
         List<double[]> losses = new ArrayList<>();
         StopSignal stop = new StopSignal();
-        SearchListener l = new SearchListener() {
+        RunListener l = new RunListener() {
             @Override public void iteration(int epoch, long it, long total, double t, double a, double lr) {
                 losses.add(new double[] {t, a});
                 if (it >= stopAfter) stop.request();
@@ -88,7 +88,7 @@ class DataParallelSearchTest {
                 0.001, 0.0001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 8, 4, 0, 2, 60, 3);
         List<SearchState> states = ThreadRanks.run(2, ranks -> {
             StopSignal stop = new StopSignal();
-            SearchListener l = new SearchListener() {
+            RunListener l = new RunListener() {
                 @Override public void iteration(int epoch, long it, long total, double t, double a, double lr) {
                     if (ranks.rank() == 1 && it == 1) stop.request(); // Ctrl-C reached rank 1 only
                 }
@@ -111,7 +111,7 @@ class DataParallelSearchTest {
         SearchConfig c = new SearchConfig("synthetic", null, 1.0, "cpu", 2, 2, 2, 24, 3, 1, 1, 0,
                 0.025, 0.001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 8, 4, 7, 2, 60, 3);
         List<String> messages = ThreadRanks.run(2, ranks -> {
-            try (SearchLoop s = SearchLoopTest.loop(c, tmp.resolve("x"), new SearchListener() {}, new StopSignal())) {
+            try (SearchLoop s = SearchLoopTest.loop(c, tmp.resolve("x"), new RunListener() {}, new StopSignal())) {
                 return assertThrows(IllegalArgumentException.class, () -> s.distribute(new DataParallel(ranks, true))).getMessage();
             }
         });

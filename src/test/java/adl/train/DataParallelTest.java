@@ -44,7 +44,7 @@ class DataParallelTest {
             try {
                 new DataParallel(c, true).agreeOnStart(c.rank() == 0 ? 4 : 2, Path.of("runs/x"));
                 return "agreed";
-            } catch (SearchFailed e) {
+            } catch (RunFailed e) {
                 return e.getMessage();
             }
         });

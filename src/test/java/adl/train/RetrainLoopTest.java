@@ -53,7 +53,7 @@ class RetrainLoopTest {
         return new Architecture(cell, new int[] {0, 1, 2, 3}, 4);
     }
 
-    static RetrainLoop.Result run(RetrainConfig c, Path dir, Module net, SearchListener l, StopSignal stop, List<Long> seen) throws IOException {
+    static RetrainLoop.Result run(RetrainConfig c, Path dir, Module net, RunListener l, StopSignal stop, List<Long> seen) throws IOException {
         return new RetrainLoop(c, dir, net, arch(), new SyntheticDataset("train", c.trainImages(), 24, 24, c.seed()),
                 new SyntheticDataset("val", c.valImages(), 24, 24, c.seed()), l, stop, Device.CPU, seen::add).run();
     }
@@ -69,7 +69,7 @@ class RetrainLoopTest {
         List<Long> seen = new ArrayList<>();
         Path dir = tmp.resolve("run");
         try (Module m = net(1)) {
-            RetrainLoop.Result r = run(c, dir, m, new SearchListener() {}, new StopSignal(), seen);
+            RetrainLoop.Result r = run(c, dir, m, new RunListener() {}, new StopSignal(), seen);
             assertEquals(5, r.state().iteration());
         }
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L), seen);
@@ -86,7 +86,7 @@ class RetrainLoopTest {
         RetrainConfig c = tiny(30, 30, 60);
         List<Double> losses = new ArrayList<>();
         try (Module m = net(2)) {
-            run(c, tmp.resolve("falls"), m, new SearchListener() {
+            run(c, tmp.resolve("falls"), m, new RunListener() {
                 @Override public void iteration(int e, long it, long total, double loss, double a, double lr) { losses.add(loss); }
             }, new StopSignal(), new ArrayList<>());
         }
@@ -98,7 +98,7 @@ class RetrainLoopTest {
         RetrainConfig everyIteration = tiny(7, 3, 1e-9);
         List<double[]> want;
         try (Module m = net(5)) {
-            run(everyIteration, tmp.resolve("straight"), m, new SearchListener() {}, new StopSignal(), new ArrayList<>());
+            run(everyIteration, tmp.resolve("straight"), m, new RunListener() {}, new StopSignal(), new ArrayList<>());
             want = weights(m);
         }
         Path crashed = tmp.resolve("crashed");
@@ -106,7 +106,7 @@ class RetrainLoopTest {
             assertThrows(SearchLoopTest.Crash.class, () -> run(everyIteration, crashed, m, SearchLoopTest.crashAfter(5), new StopSignal(), new ArrayList<>()));
         }
         try (Module m = net(99)) { // other initial weights: everything must come from the checkpoint
-            RetrainLoop.Result r = run(everyIteration, crashed, m, new SearchListener() {}, new StopSignal(), new ArrayList<>());
+            RetrainLoop.Result r = run(everyIteration, crashed, m, new RunListener() {}, new StopSignal(), new ArrayList<>());
             assertEquals(7, r.state().iteration());
             List<double[]> got = weights(m);
             for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i), got.get(i), "tensor " + i);
@@ -120,7 +120,7 @@ class RetrainLoopTest {
         StopSignal stop = new StopSignal();
         Path dir = tmp.resolve("stopped");
         try (Module m = net(3)) {
-            RetrainLoop.Result r = run(c, dir, m, new SearchListener() {
+            RetrainLoop.Result r = run(c, dir, m, new RunListener() {
                 @Override public void iteration(int e, long it, long total, double t, double a, double lr) { if (it == 1) stop.request(); }
             }, stop, new ArrayList<>());
             assertTrue(r.stopped());
@@ -128,7 +128,7 @@ class RetrainLoopTest {
         assertEquals(1, new RunFiles(dir).checkpoints().size());
         List<Long> seen = new ArrayList<>();
         try (Module m = net(3)) {
-            RetrainLoop.Result r = run(c, dir, m, new SearchListener() {}, new StopSignal(), seen);
+            RetrainLoop.Result r = run(c, dir, m, new RunListener() {}, new StopSignal(), seen);
             assertFalse(r.stopped());
             assertEquals(4, r.state().iteration());
         }
@@ -139,7 +139,7 @@ class RetrainLoopTest {
         RetrainConfig c = tiny(6, 2, 60);
         Path dir = tmp.resolve("nan");
         try (Module m = net(4)) {
-            SearchListener poison = new SearchListener() {
+            RunListener poison = new RunListener() {
                 @Override public void iteration(int e, long it, long total, double t, double a, double lr) {
                     if (it == 3) { // a weight goes bad after iteration 3, as an exploding step would make it
                         Tensor w = m.parameters().get(0);
@@ -149,7 +149,7 @@ class RetrainLoopTest {
                     }
                 }
             };
-            SearchFailed e = assertThrows(SearchFailed.class, () -> run(c, dir, m, poison, new StopSignal(), new ArrayList<>()));
+            RunFailed e = assertThrows(RunFailed.class, () -> run(c, dir, m, poison, new StopSignal(), new ArrayList<>()));
             assertTrue(e.getMessage().contains("iteration 4") && e.getMessage().contains("i000000002"), e.getMessage());
         }
         for (Path p : new RunFiles(dir).checkpoints()) {
@@ -164,7 +164,7 @@ class RetrainLoopTest {
         RetrainConfig c = tiny(6, 10, 60);
         try (Module m = net(1)) {
             RetrainLoop loop = new RetrainLoop(c, tmp.resolve("order"), m, arch(), new SyntheticDataset("train", 6, 24, 24, 3),
-                    new SyntheticDataset("val", 4, 24, 24, 3), new SearchListener() {}, new StopSignal(), Device.CPU, i -> {});
+                    new SyntheticDataset("val", 4, 24, 24, 3), new RunListener() {}, new StopSignal(), Device.CPU, i -> {});
             java.util.Set<Integer> pass = new java.util.TreeSet<>();
             for (long it = 0; it < 3; it++) for (int i : loop.batchIndices(it)) pass.add(i);
             assertEquals(java.util.Set.of(0, 1, 2, 3, 4, 5), pass);

@@ -5,10 +5,12 @@ import adl.backend.Tensors;
 import adl.data.Batch;
 import adl.data.SyntheticDataset;
 import adl.memory.Scope;
-import adl.nas.Architect;
+import adl.nas.Bilevel;
+import adl.nas.BilevelStep;
 import adl.nas.SuperNet;
-import adl.nas.WeightStep;
 import adl.nn.Init;
+import adl.optim.Adam;
+import adl.optim.SGD;
 import adl.tensor.DType;
 import adl.tensor.Tensor;
 import org.junit.jupiter.api.Tag;
@@ -38,9 +40,9 @@ class SearchGraphsGpuTest {
         SyntheticDataset data = new SyntheticDataset("train", 8, 32, 32, 1);
         SuperNet.Config cfg = new SuperNet.Config(2, 2, 2, SyntheticDataset.CLASSES.size());
         try (SuperNet eager = new SuperNet(new Init(cuda, DType.F32, 5), cfg); SuperNet graphed = new SuperNet(new Init(cuda, DType.F32, 5), cfg);
-             WeightStep we = new WeightStep(eager, 0.025, 0.9, 3e-4); Architect ae = new Architect(eager, 3e-3, 0.9, 0.999, 1e-3);
-             WeightStep wg = new WeightStep(graphed, 0.025, 0.9, 3e-4); Architect ag = new Architect(graphed, 3e-3, 0.9, 0.999, 1e-3);
-             SearchGraphs graphs = new SearchGraphs(cuda, graphed, wg, ag)) {
+             BilevelStep<SGD> we = BilevelStep.weights(eager, 0.025, 0.9, 3e-4); BilevelStep<Adam> ae = BilevelStep.architecture(eager, 3e-3, 0.9, 0.999, 1e-3);
+             Bilevel bg = new Bilevel(graphed, BilevelStep.weights(graphed, 0.025, 0.9, 3e-4), BilevelStep.architecture(graphed, 3e-3, 0.9, 0.999, 1e-3), 1);
+             SearchGraphs graphs = new SearchGraphs(cuda, graphed, bg)) {
             for (int it = 0; it < ITERS; it++) {
                 double lr = 0.025 * (1 + Math.cos(Math.PI * it / ITERS)) / 2;
                 int[] ia = {it % 8, (it + 3) % 8}, ib = {(it + 5) % 8, (it + 6) % 8};
@@ -48,7 +50,7 @@ class SearchGraphsGpuTest {
                 double wl, al = Double.NaN;
                 try (Scope s = Scope.open()) {
                     Batch a = Batch.of(data, ia, cuda, 1, 0, true), b = Batch.of(data, ib, cuda, 1, 0, true);
-                    wl = we.step(a.images(), a.labels(), lr);
+                    wl = we.at(lr).step(a.images(), a.labels());
                     if (arch) al = ae.step(b.images(), b.labels());
                 }
                 double[] got;
@@ -63,7 +65,7 @@ class SearchGraphsGpuTest {
             Map<String, Tensor> se = eager.stateDict(), sg = graphed.stateDict();
             for (String k : se.keySet()) assertArrayEquals(Tensors.toDoubles(se.get(k)), Tensors.toDoubles(sg.get(k)), k);
             for (String k : ae.optimizer().state().keySet()) {
-                assertEquals(ae.optimizer().state().get(k).step(), ag.optimizer().state().get(k).step(), k + " Adam step");
+                assertEquals(ae.optimizer().state().get(k).step(), bg.architecture().optimizer().state().get(k).step(), k + " Adam step");
             }
         }
     }

@@ -4,9 +4,9 @@ import adl.backend.Device;
 import adl.backend.Tensors;
 import adl.data.Batch;
 import adl.data.SyntheticDataset;
-import adl.nas.Architect;
+import adl.nas.Bilevel;
+import adl.nas.BilevelStep;
 import adl.nas.SuperNet;
-import adl.nas.WeightStep;
 import adl.nn.BatchNorm2d;
 import adl.nn.Init;
 import adl.optim.Adam;
@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,6 +37,11 @@ class SearchGraphsTest {
         return new SuperNet(new Init(Device.CPU, DType.F32, 3), new SuperNet.Config(2, 2, 2, SyntheticDataset.CLASSES.size()));
     }
 
+    /** The search's two steps on {@code net}, first order. */
+    static Bilevel bilevel(SuperNet net) {
+        return new Bilevel(net, BilevelStep.weights(net, 0.05, 0.9, 3e-4), BilevelStep.architecture(net, 3e-3, 0.9, 0.999, 1e-3), 1);
+    }
+
     static Batch batch(int seed) {
         SyntheticDataset data = new SyntheticDataset("train", 4, 24, 24, 7);
         return Batch.of(data, new int[] {seed % 4, (seed + 1) % 4}, Device.CPU, 7, 0, true);
@@ -48,23 +54,25 @@ class SearchGraphsTest {
     }
 
     @Test
-    void stepIntoGivesTheEagerStepsBitForBitOnTheCpu() {
-        try (SuperNet eager = tinyNet(); SuperNet into = tinyNet();
-             WeightStep we = new WeightStep(eager, 0.05, 0.9, 3e-4); Architect ae = new Architect(eager, 3e-3, 0.9, 0.999, 1e-3);
-             WeightStep wi = new WeightStep(into, 0.05, 0.9, 3e-4); Architect ai = new Architect(into, 3e-3, 0.9, 0.999, 1e-3);
+    void capturedIterationGivesTheEagerIterationBitForBitOnTheCpu() {
+        try (SuperNet eager = tinyNet(); SuperNet into = tinyNet(); Bilevel be = bilevel(eager); Bilevel bi = bilevel(into);
              Tensor losses = Tensors.zeros(Device.CPU, DType.F32, 2)) {
             Tensor l0 = Tensors.view(losses, adl.tensor.Shape.of(1), new long[] {1}, 0);
             Tensor l1 = Tensors.view(losses, adl.tensor.Shape.of(1), new long[] {1}, 1);
             for (int it = 0; it < 3; it++) {
                 Batch a = batch(it), b = batch(it + 2);
                 double lr = 0.05 / (it + 1);
-                double wl = we.step(a.images(), a.labels(), lr), al = ae.step(b.images(), b.labels());
-                wi.stepInto(a.images(), a.labels(), lr, l0);
-                ai.stepInto(b.images(), b.labels(), l1);
-                assertArrayEquals(new double[] {(float) wl, (float) al}, Tensors.toDoubles(losses), "losses of iteration " + it);
+                Supplier<Tensor[]> xyB = it == 0 ? null : () -> new Tensor[] {b.images(), b.labels()}; // iteration 0: weight step only
+                double[] eagerLosses = be.iteration(a.images(), a.labels(), xyB, lr, new Bilevel.Mode.Eager(0), () -> {});
+                double[] none = bi.iteration(a.images(), a.labels(), xyB, lr, new Bilevel.Mode.Captured(l0, l1), () -> {});
+                assertArrayEquals(new double[] {Double.NaN, Double.NaN}, none, "a captured iteration reads no loss on the host");
+                double[] got = Tensors.toDoubles(losses);
+                assertEquals((float) eagerLosses[0], got[0], "weight loss of iteration " + it);
+                if (it == 0) assertTrue(Double.isNaN(eagerLosses[1]), "no architecture loss without B");
+                else assertEquals((float) eagerLosses[1], got[1], "architecture loss of iteration " + it);
                 assertSameState(eager, into);
             }
-            assertEquals(3, ai.optimizer().state().get("arch.alpha").step());
+            assertEquals(2, bi.architecture().optimizer().state().get("arch.alpha").step());
             l0.close();
             l1.close();
         }
@@ -72,7 +80,7 @@ class SearchGraphsTest {
 
     @Test
     void aReplayAdvancesTheHostCountersTheJavaStepWould() {
-        try (SuperNet net = tinyNet(); Architect arch = new Architect(net, 3e-3, 0.9, 0.999, 1e-3)) {
+        try (SuperNet net = tinyNet(); BilevelStep<Adam> arch = BilevelStep.architecture(net, 3e-3, 0.9, 0.999, 1e-3)) {
             Adam adam = arch.optimizer();
             assertThrows(IllegalStateException.class, () -> adam.advanceStep("arch.alpha"), "no state before a first step");
             Batch b = batch(0);
@@ -91,13 +99,13 @@ class SearchGraphsTest {
 
     @Test
     void graphsOffCudaAreRefusedByTheLibrary() {
-        try (SuperNet net = tinyNet(); WeightStep w = new WeightStep(net, 0.05, 0.9, 0); Architect a = new Architect(net, 3e-3, 0.9, 0.999, 0)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SearchGraphs(Device.CPU, net, w, a));
+        try (SuperNet net = tinyNet(); Bilevel b = bilevel(net)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SearchGraphs(Device.CPU, net, b));
             assertTrue(e.getMessage().contains("CUDA device"), e.getMessage());
         }
         SearchConfig c = SearchLoopTest.tiny(1, 10, 0.025);
         SyntheticDataset d = new SyntheticDataset("train", c.trainImages(), c.crop(), c.crop(), c.seed());
         assertThrows(IllegalArgumentException.class,
-                () -> new SearchLoop(c, tmp, d, d, new SearchListener() {}, new StopSignal(), Device.CPU, true));
+                () -> new SearchLoop(c, tmp, d, d, new RunListener() {}, new StopSignal(), Device.CPU, true));
     }
 }

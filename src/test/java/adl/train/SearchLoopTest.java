@@ -30,19 +30,19 @@ class SearchLoopTest {
                 lr, 0.001, 0.9, 3e-4, 3e-3, 1e-3, 0.9, 0.999, 8, 4, 7, 2, checkpointMinutes, 3, false, 1, null);
     }
 
-    static SearchLoop loop(SearchConfig c, Path dir, SearchListener l, StopSignal stop) {
+    static SearchLoop loop(SearchConfig c, Path dir, RunListener l, StopSignal stop) {
         return new SearchLoop(c, dir, new SyntheticDataset("train", c.trainImages(), c.crop(), c.crop(), c.seed()),
                 new SyntheticDataset("val", c.valImages(), c.crop(), c.crop(), c.seed()), l, stop);
     }
 
     static SearchLoop.Result runFully(SearchConfig c, Path dir) throws IOException {
-        try (SearchLoop s = loop(c, dir, new SearchListener() {}, new StopSignal())) {
+        try (SearchLoop s = loop(c, dir, new RunListener() {}, new StopSignal())) {
             return s.run();
         }
     }
 
     static List<double[]> arch(SearchConfig c, Path dir) throws IOException {
-        try (SearchLoop s = loop(c, dir, new SearchListener() {}, new StopSignal())) {
+        try (SearchLoop s = loop(c, dir, new RunListener() {}, new StopSignal())) {
             s.run(); // already finished: loads the newest checkpoint and returns
             return s.archValues();
         }
@@ -51,8 +51,8 @@ class SearchLoopTest {
     /** A listener that "kills" the run after a given iteration: nothing after the last checkpoint survives. */
     static final class Crash extends RuntimeException {}
 
-    static SearchListener crashAfter(long iteration) {
-        return new SearchListener() {
+    static RunListener crashAfter(long iteration) {
+        return new RunListener() {
             @Override public void iteration(int epoch, long it, long total, double t, double a, double lr) {
                 if (it == iteration) throw new Crash();
             }
@@ -118,7 +118,7 @@ class SearchLoopTest {
         SearchConfig c = tiny(2, 60, 0.025);
         StopSignal stop = new StopSignal();
         Path dir = tmp.resolve("stopped");
-        try (SearchLoop s = loop(c, dir, new SearchListener() {
+        try (SearchLoop s = loop(c, dir, new RunListener() {
             @Override public void iteration(int epoch, long it, long total, double t, double a, double lr) {
                 if (it == 1) stop.request();
             }
@@ -137,7 +137,7 @@ class SearchLoopTest {
         SearchConfig everyIteration = tiny(3, 1e-9, 0.025);
         Path dir = tmp.resolve("nan");
         SearchLoop[] self = new SearchLoop[1];
-        SearchListener poison = new SearchListener() {
+        RunListener poison = new RunListener() {
             @Override public void iteration(int epoch, long it, long total, double t, double a, double lr) {
                 if (it == 3) { // a weight goes bad after iteration 3 (as an exploding step would make it)
                     Tensor w = self[0].net().weightParameters().get(0);
@@ -149,7 +149,7 @@ class SearchLoopTest {
         };
         try (SearchLoop s = loop(everyIteration, dir, poison, new StopSignal())) {
             self[0] = s;
-            SearchFailed e = assertThrows(SearchFailed.class, s::run);
+            RunFailed e = assertThrows(RunFailed.class, s::run);
             assertTrue(e.getMessage().contains("after iteration 3"), e.getMessage());
             assertTrue(e.getMessage().contains("i000000002"), "names the last good checkpoint: " + e.getMessage());
         }
@@ -168,14 +168,14 @@ class SearchLoopTest {
     @Test void runningOutOfDeviceMemoryStopsWithTheSizesAndKeepsTheLastCheckpoint() throws IOException {
         SearchConfig c = tiny(3, 60, 0.025);
         Path dir = tmp.resolve("oom");
-        SearchListener oom = new SearchListener() {
+        RunListener oom = new RunListener() {
             @Override public void iteration(int epoch, long it, long total, double t, double a, double lr) {
                 if (it == 3) throw new adl.memory.OutOfDeviceMemory(
                         "out of device memory: asked for 1.5 GiB with 60.2 GiB in use by tensors (peak 61.0 GiB)");
             }
         };
         try (SearchLoop s = loop(c, dir, oom, new StopSignal())) {
-            SearchFailed e = assertThrows(SearchFailed.class, s::run);
+            RunFailed e = assertThrows(RunFailed.class, s::run);
             assertTrue(e.getMessage().contains("asked for 1.5 GiB") && e.getMessage().contains("is intact"), e.getMessage());
         }
         Path last = new RunFiles(dir).latestCheckpoint();
@@ -183,7 +183,7 @@ class SearchLoopTest {
     }
 
     @Test void aNanLossIsReportedWithItsIteration() {
-        SearchFailed e = assertThrows(SearchFailed.class, () -> runFully(tiny(3, 60, 1e30), tmp.resolve("boom")));
+        RunFailed e = assertThrows(RunFailed.class, () -> runFully(tiny(3, 60, 1e30), tmp.resolve("boom")));
         assertTrue(e.getMessage().matches("(?s).*(at|after) iteration \\d+.*"), e.getMessage());
     }
 

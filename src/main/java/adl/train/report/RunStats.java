@@ -18,16 +18,22 @@ public final class RunStats {
 
     private RunStats() {}
 
-    /** This process's peak resident set in MiB, or −1 where /proc/self/status is not readable. */
-    static long peakRssMib() {
+    /** This process's peak resident set in MiB (VmHWM of /proc/self/status, Linux), NaN where it is not readable. */
+    public static double peakRssMegabytes() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
             }
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return Double.NaN;
         }
-        return -1;
+        return Double.NaN;
+    }
+
+    /** The same in whole MiB (rounded down), or −1 where it is not readable. */
+    static long peakRssMib() {
+        double mib = peakRssMegabytes();
+        return Double.isNaN(mib) ? -1 : (long) mib;
     }
 
     /** Records this process's peak in the run (the larger of it and what an earlier session recorded). */

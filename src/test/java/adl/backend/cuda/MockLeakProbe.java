@@ -5,7 +5,7 @@ import adl.cli.BackendWiring;
 import adl.data.SyntheticDataset;
 import adl.memory.MemoryStats;
 import adl.train.SearchConfig;
-import adl.train.SearchListener;
+import adl.train.RunListener;
 import adl.train.SearchLoop;
 import adl.train.StopSignal;
 
@@ -43,7 +43,7 @@ public final class MockLeakProbe {
         // two graphs warms up for 2 iterations, is captured at the 3rd and replayed at the 4th
         SearchConfig cfg = new SearchConfig("synthetic", null, 1.0, "cuda", 1, 1, 2, 16, 2, 2, 1, 4, 0.025, 0.001, 0.9, 3e-4,
                 3e-3, 1e-3, 0.9, 0.999, 8, 2, 0L, 2, 10.0, 3);
-        SearchListener listener = new SearchListener() {
+        RunListener listener = new RunListener() {
             @Override public void iteration(int epoch, long iteration, long total, double trainLoss, double archLoss, double lr) {
                 print("iteration " + iteration, backend);
             }
