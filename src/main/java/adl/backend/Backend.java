@@ -189,4 +189,29 @@ public interface Backend {
     default CapturedGraph.Scalars replayScalars() {
         throw new UnsupportedOperationException("graph replay needs a CUDA device, not " + device());
     }
+
+    // ---- raw device memory, for communication libraries (NCCL: docs/08-data-parallel.md) ----
+
+    /** Whether tensors of this backend live in device memory that {@link #devicePointer} can name (CUDA; not the CPU). */
+    default boolean hasDevicePointers() { return false; }
+
+    /**
+     * The device address of the first element of {@code t} (a tensor of this backend), for a library
+     * that reads and writes device memory itself on {@link #streamHandle()}.
+     *
+     * @throws UnsupportedOperationException where {@link #hasDevicePointers()} is false
+     */
+    default long devicePointer(Tensor t) {
+        throw new UnsupportedOperationException("device pointers need a CUDA device, not " + device());
+    }
+
+    /**
+     * The native handle of the stream this backend runs its work on, in order with which a library's
+     * work must run.
+     *
+     * @throws UnsupportedOperationException where {@link #hasDevicePointers()} is false
+     */
+    default long streamHandle() {
+        throw new UnsupportedOperationException("streams need a CUDA device, not " + device());
+    }
 }

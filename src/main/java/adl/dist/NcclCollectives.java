@@ -1,8 +1,7 @@
 package adl.dist;
 
+import adl.backend.Backend;
 import adl.backend.Device;
-import adl.backend.cuda.CudaBackend;
-import adl.backend.cuda.CudaStorage;
 import adl.tensor.DType;
 import adl.tensor.Tensor;
 
@@ -39,7 +38,7 @@ public final class NcclCollectives implements Collectives {
     @Override public int rank() { return mpi.rank(); }
     @Override public int size() { return mpi.size(); }
 
-    private static boolean onCuda(Tensor t) { return t.storage() instanceof CudaStorage; }
+    private static boolean onCuda(Tensor t) { return Device.backendOf(t).hasDevicePointers(); }
 
     /** CUDA tensors: one ncclAllReduce each, per dtype inside one group; the others over MPI. */
     @Override
@@ -59,15 +58,15 @@ public final class NcclCollectives implements Collectives {
 
     private void reduce(List<Tensor> ts, int ncclType) {
         if (ts.isEmpty()) return;
-        CudaBackend b = (CudaBackend) Device.backendOf(ts.get(0));
+        Backend b = Device.backendOf(ts.get(0));
         MemorySegment[] buf = new MemorySegment[ts.size()];
         long[] count = new long[ts.size()];
         for (int i = 0; i < ts.size(); i++) {
             if (Device.backendOf(ts.get(i)) != b) throw new IllegalArgumentException("allReduceSum: tensors on two devices (" + ts.get(i).describe() + ")");
-            buf[i] = MemorySegment.ofAddress(CudaStorage.ptr(ts.get(i)));
+            buf[i] = MemorySegment.ofAddress(b.devicePointer(ts.get(i)));
             count[i] = ts.get(i).numel();
         }
-        communicator().allReduceSum(buf, buf, count, ncclType, comm, MemorySegment.ofAddress(b.stream()));
+        communicator().allReduceSum(buf, buf, count, ncclType, comm, MemorySegment.ofAddress(b.streamHandle()));
     }
 
     /** The NCCL communicator, joined on first use (a collective: every rank calls it at the same point). */

@@ -118,6 +118,10 @@ public final class CudaBackend implements Backend, AutoCloseable {
     /** The CUstream every operation of this backend runs on (collectives are enqueued on it: docs/08-data-parallel.md §9). */
     public long stream() { return stream; }
 
+    @Override public boolean hasDevicePointers() { return true; }
+    @Override public long devicePointer(Tensor t) { return CudaStorage.ptr(t); }
+    @Override public long streamHandle() { return stream; }
+
     @Override public Storage allocate(DType dtype, long numel) { return new CudaStorage(allocator, device.index(), dtype, numel); }
 
     /** A contiguous device tensor for scratch; the caller closes it (its block is reused in stream order). */
