@@ -32,7 +32,7 @@ def sum_dims(kind, level):
 
 
 def inputs(kind):
-    return 7 if kind == "mixed" else 3
+    return {"mixed": 7, "mixed8": 8}.get(kind, 3)
 
 
 def numel(dims):
@@ -78,7 +78,7 @@ def weighted_sum(rows, dev, out):
     out.append("| sum | level | one input | K | fwd µs | fwd GB/s | bwd µs | bwd GB/s | bwd(arch) µs | bwd(arch) GB/s "
                "| engine copy GB/s | engine add GB/s | arraycopy GB/s | arraycopy ×pool GB/s | fwd / best copy |")
     out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for kind in ("mixed", "node"):
+    for kind in ("mixed", "mixed8", "node"):
         for level in range(4):
             k, s = inputs(kind), numel(sum_dims(kind, level))
             fwd_b, bwd_b = (k + 1) * s * 4, (2 * k + 1) * s * 4

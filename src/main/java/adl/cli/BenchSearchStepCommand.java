@@ -3,6 +3,8 @@ package adl.cli;
 import adl.backend.Device;
 import adl.backend.cuda.CudaBackend;
 import adl.backend.Tensors;
+import adl.backend.cpu.ConvFlops;
+import adl.backend.cpu.GemmPeak;
 import adl.backend.cpu.Parallel;
 import adl.backend.ProfilingBackend;
 import adl.cli.bench.ProfileTable;
@@ -35,7 +37,8 @@ import java.util.SplittableRandom;
  * {@code adl bench search-step}: time one full search iteration (architecture step: α, β gradients
  * only, Adam — first order, or with {@code --arch-order 2} the unrolled second-order step; then
  * weight step: weight gradients only, SGD) of the supernet (docs/02-search-space.md) on random data with 19 classes. Result line:
- * {@code search-step: median_ms=<number> peak_rss_mb=<number>} (then one line of engine-tensor memory);
+ * {@code search-step: median_ms=<number> peak_rss_mb=<number>} (then one line of engine-tensor memory; on the CPU
+ * one {@code gflops:} line, the step's convolution GFLOP/s next to the GEMM kernel's probed best);
  * {@code --profile} prints a per-op-family table (lines {@code profile: ...}) before it. Peer: scripts/search_step_torch.py.
  * With {@code --cuda-graphs} (CUDA only) the iteration is the search's own graph path
  * ({@link SearchGraphs}: weight step, then architecture step, one captured graph); the untimed
@@ -124,18 +127,21 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
                     spec.commandLine().getErr().println("bench search-step: --profile times the CPU backend only; ignored on " + dev);
                 }
                 double ms;
+                long flops0 = ConvFlops.total();
                 long t0 = System.nanoTime();
                 try {
                     ms = Timing.medianMillis(0, iters, step);
                 } finally {
                     if (profiler != null) Device.unprofileCpu();
                 }
+                double convFlops = (double) (ConvFlops.total() - flops0) / iters;
                 if (profiler != null) ProfileTable.print(out, profiler, iters, System.nanoTime() - t0);
                 String deviceMemory = dev.backend() instanceof CudaBackend cuda
                         ? String.format(Locale.ROOT, " peak_device_mb=%.1f", cuda.peakDeviceBytes() / 1e6) : "";
                 out.printf(Locale.ROOT, "search-step: median_ms=%.1f peak_rss_mb=%.1f%s%n", ms, RunStats.peakRssMegabytes(), deviceMemory);
                 out.printf(Locale.ROOT, "(engine tensors: peak %.1f MB live; %d full heap collections by the heap guard)%n",
                         MemoryStats.peakBytes() / 1e6, heap.collections());
+                if (dev.kind() == Device.Kind.CPU) printGflops(out, convFlops, ms, nThreads);
                 if (!archMillis.isEmpty()) {
                     out.printf(Locale.ROOT, "arch-step: order=%d median_ms=%.1f (of the iteration above)%n", archOrder,
                             Timing.median(archMillis.stream().mapToDouble(Double::doubleValue).toArray()));
@@ -144,6 +150,18 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * The step's convolution GFLOP/s (the CPU backend's counted FLOPs, {@link ConvFlops}, per timed
+     * iteration over the median iteration time) next to a short probe of the GEMM kernel's best on
+     * the same threads ({@link GemmPeak}, about 0.3 s, after the timing): the distance to the
+     * machine's floor for compute (docs/performance.md).
+     */
+    private static void printGflops(PrintWriter out, double convFlops, double medianMs, int threads) {
+        double achieved = convFlops / (medianMs / 1e3) / 1e9, peak = GemmPeak.gflops(300);
+        out.printf(Locale.ROOT, "gflops: conv_gflop_per_iter=%.2f achieved=%.2f gemm_peak=%.2f (threads=%d) fraction=%.3f%n",
+                convFlops / 1e9, achieved, peak, threads, achieved / peak);
     }
 
     /**

@@ -65,6 +65,12 @@ class BenchSearchStepProfileTest {
             if (lines.get(i).startsWith("profile:")) lastProfile = i;
         }
         assertTrue(result > lastProfile && lines.get(result).matches("search-step: median_ms=[0-9.]+ peak_rss_mb=[0-9.]+"), out.toString());
+        // the GFLOP/s line: the step's counted convolution work against the probed GEMM rate (values not asserted)
+        String gflops = lines.stream().filter(l -> l.startsWith("gflops: ")).findFirst().orElseThrow(() -> new AssertionError(out.toString()));
+        Matcher g = Pattern.compile("gflops: conv_gflop_per_iter=([0-9.]+) achieved=([0-9.]+) gemm_peak=([0-9.]+) \\(threads=1\\) fraction=([0-9.]+)")
+                .matcher(gflops);
+        assertTrue(g.matches(), gflops);
+        assertTrue(Double.parseDouble(g.group(1)) > 0 && Double.parseDouble(g.group(3)) > 0, gflops);
         assertSame(CpuBackend.INSTANCE, Device.CPU.backend(), "the profiler is removed after the run");
     }
 

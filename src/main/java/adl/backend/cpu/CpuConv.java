@@ -181,6 +181,7 @@ final class CpuConv {
         if ((long) x.numel() > Integer.MAX_VALUE || (long) y.numel() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(op + ": tensors over 2^31 elements are not supported: x " + x.shape() + ", y " + y.shape());
         }
+        ConvFlops.add(ConvFlops.of(x.dim(0), Cout, Ho * Wo, Cin / G, kh * kw));
         return new Geom(H, W, kh, kw, Ho, Wo, p);
     }
 }

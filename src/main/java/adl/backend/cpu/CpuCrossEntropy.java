@@ -110,15 +110,21 @@ final class CpuCrossEntropy {
         }
     }
 
-    /** Σ loss_p over np pixels starting at x[xb] (channel stride hw), labels at lab[lb]. */
-    private static double lossBlockF32(float[] x, int xb, int[] lab, int lb, int c, int hw, int np, int ignore) {
+    /** Per pixel i < np the max over the c channels of x[xb + ch·hw + i] (Math.max: NaN wins), channels in order. */
+    private static float[] channelMax(float[] x, int xb, int c, int hw, int np) {
         float[] m = new float[np];
-        double[] s = new double[np];
         System.arraycopy(x, xb, m, 0, np);
         for (int ch = 1; ch < c; ch++) {
             int p = xb + ch * hw;
             for (int i = 0; i < np; i++) m[i] = Math.max(m[i], x[p + i]);
         }
+        return m;
+    }
+
+    /** Σ loss_p over np pixels starting at x[xb] (channel stride hw), labels at lab[lb]. */
+    private static double lossBlockF32(float[] x, int xb, int[] lab, int lb, int c, int hw, int np, int ignore) {
+        float[] m = channelMax(x, xb, c, hw, np);
+        double[] s = new double[np];
         for (int ch = 0; ch < c; ch++) {
             int p = xb + ch * hw;
             for (int i = 0; i < np; i++) s[i] += Math.exp(x[p + i] - m[i]);
@@ -134,13 +140,8 @@ final class CpuCrossEntropy {
     /** gx for np pixels starting at x[xb] / gx[gb] (channel stride hw); k = scale / count. */
     private static void gradBlockF32(float[] x, int xb, float[] gx, int gb, int[] lab, int lb, int c, int hw, int np,
                                      int ignore, float k) {
-        float[] m = new float[np];
+        float[] m = channelMax(x, xb, c, hw, np);
         double[] s = new double[np];
-        System.arraycopy(x, xb, m, 0, np);
-        for (int ch = 1; ch < c; ch++) {
-            int p = xb + ch * hw;
-            for (int i = 0; i < np; i++) m[i] = Math.max(m[i], x[p + i]);
-        }
         for (int ch = 0; ch < c; ch++) {
             int p = xb + ch * hw, q = gb + ch * hw;
             for (int i = 0; i < np; i++) {

@@ -59,22 +59,33 @@ final class CpuPool3x3 {
             rowMax(a, xo + pl * plane, h, w, rm, arg);
             int gb = go + pl * plane, rb = ro + pl * plane;
             java.util.Arrays.fill(gx, rb, rb + plane, 0f);
-            for (int oh = 0; oh < h; oh++) {
-                int lo = Math.max(oh - 1, 0), hi = Math.min(oh + 2, h);
-                for (int o = 0; o < w; o++) {
-                    int best = lo * w + o;
-                    float m = rm[best];
-                    for (int i = lo + 1; i < hi; i++) {
-                        float v = rm[i * w + o];
-                        if (v > m || v != v) {
-                            m = v;
-                            best = i * w + o;
-                        }
-                    }
-                    gx[rb + arg[best]] += gy[gb + oh * w + o];
-                }
+            if (h == 1) {
+                for (int o = 0; o < w; o++) gx[rb + arg[o]] += gy[gb + o];
+                return;
             }
+            // the column pass written out: rows (0, 1) for the first output row, (i − 1, i, i + 1)
+            // inside, (h − 2, h − 1) for the last; the same scan order and ties as the generic loop
+            for (int o = 0; o < w; o++) gx[rb + arg[argMax2(rm, o, o + w)]] += gy[gb + o];
+            for (int oh = 1; oh < h - 1; oh++) {
+                int r = oh * w;
+                for (int o = 0; o < w; o++) gx[rb + arg[argMax3(rm, r - w + o, r + o, r + w + o)]] += gy[gb + r + o];
+            }
+            int last = (h - 1) * w;
+            for (int o = 0; o < w; o++) gx[rb + arg[argMax2(rm, last - w + o, last + o)]] += gy[gb + last + o];
         });
+    }
+
+    /** Of indices i0, i1 (in scan order) the one {@link #step} keeps: i1 when v[i1] is greater or NaN. */
+    private static int argMax2(float[] v, int i0, int i1) {
+        float b = v[i1];
+        return b > v[i0] || b != b ? i1 : i0;
+    }
+
+    /** Of indices i0, i1, i2 (in scan order) the one the scan keeps, as {@link #argMax2} twice. */
+    private static int argMax3(float[] v, int i0, int i1, int i2) {
+        int best = argMax2(v, i0, i1);
+        float c = v[i2];
+        return c > v[best] || c != c ? i2 : best;
     }
 
     /**
@@ -94,19 +105,18 @@ final class CpuPool3x3 {
                 for (int o = 1; o < w - 1; o++) rm[r + o] = step(step(a[x + o - 1], a[x + o]), a[x + o + 1]);
                 rm[r + w - 1] = step(a[x + w - 2], a[x + w - 1]);
             } else {
-                for (int o = 0; o < w; o++) {
-                    int lo = Math.max(o - 1, 0), hi = Math.min(o + 2, w), best = lo;
-                    float m = a[x + lo];
-                    for (int j = lo + 1; j < hi; j++) {
-                        float v = a[x + j];
-                        if (v > m || v != v) {
-                            m = v;
-                            best = j;
-                        }
-                    }
-                    rm[r + o] = m;
-                    arg[r + o] = r + best;
+                // written out like the pass above: (0, 1), then (o − 1, o, o + 1), then (w − 2, w − 1)
+                int best = argMax2(a, x, x + 1);
+                rm[r] = a[best];
+                arg[r] = best - xb;
+                for (int o = 1; o < w - 1; o++) {
+                    best = argMax3(a, x + o - 1, x + o, x + o + 1);
+                    rm[r + o] = a[best];
+                    arg[r + o] = best - xb;
                 }
+                best = argMax2(a, x + w - 2, x + w - 1);
+                rm[r + w - 1] = a[best];
+                arg[r + w - 1] = best - xb;
             }
         }
     }

@@ -11,6 +11,7 @@ import adl.tensor.Tensor;
  *   forward:  out_i  = Σ_k w_k · x_{k,i}              (k ascending, in the tensors' dtype)
  *   backward: gx_{k,i} = w_k · gy_i                   gw_k = Σ_i gy_i · x_{k,i}
  * </pre>
+ * Every K takes the same one-pass-per-few-inputs path when the arrays share one offset ({@link #fused}).
  * The flat index space is cut into chunks of {@link #CHUNK} elements, a constant, so the partition
  * depends on the shape alone. One task per chunk: the forward keeps its chunk of out in cache
  * while it adds the K inputs (each input read once); the backward writes its chunk of every
@@ -55,13 +56,11 @@ final class CpuWeightedSum {
             for (int k = 0; k < kk; k++) { x[k] = CpuStorage.f32(xs[k]); xo[k] = (int) xs[k].offset(); wf[k] = (float) wv[k]; }
             boolean shared = true;
             for (int k = 0; k < kk; k++) shared &= xo[k] == oo;
-            boolean fused = shared && (kk == 3 || kk == 7);
+            boolean fused = shared;
             forEach(tasks, (long) n * kk, t -> {
                 int lo = t * CHUNK, len = Math.min(n, lo + CHUNK) - lo;
-                if (fused && kk == 3) {
-                    fused3(x, wf, o, oo + lo, oo + lo + len);
-                } else if (fused) {
-                    fused7(x, wf, o, oo + lo, oo + lo + len);
+                if (fused) {
+                    fused(x, wf, o, oo + lo, oo + lo + len);
                 } else {
                     scale(x[0], xo[0] + lo, wf[0], o, oo + lo, len);
                     for (int k = 1; k < kk; k++) addScaled(x[k], xo[k] + lo, wf[k], o, oo + lo, len);
@@ -115,12 +114,12 @@ final class CpuWeightedSum {
         boolean f32 = gy.dtype() == DType.F32;
         forEach(tasks, (long) n * kk, t -> {
             int lo = t * CHUNK, len = Math.min(n, lo + CHUNK) - lo;
+            if (f32 && partial != null) dotsF32(CpuStorage.f32(gy), go + lo, xs, lo, len, partial, t * kk);
             for (int k = 0; k < kk; k++) {
                 Tensor gx = gxs == null ? null : gxs[k];
                 if (f32) {
                     float[] g = CpuStorage.f32(gy);
                     if (gx != null) scaleF32(g, go + lo, (float) wv[k], CpuStorage.f32(gx), (int) gx.offset() + lo, len);
-                    if (partial != null) partial[t * kk + k] = dotF32(g, go + lo, CpuStorage.f32(xs[k]), (int) xs[k].offset() + lo, len);
                 } else {
                     double[] g = CpuStorage.f64(gy);
                     if (gx != null) {
@@ -145,24 +144,45 @@ final class CpuWeightedSum {
     }
 
     /*
-     * The two K of the search (a trellis node: 3; a MixedOp: 7) with every array at the same offset:
-     * one pass over [lo, hi) reading each input once and writing out once (no re-reads of out per
-     * input), one shared index, so C2 vectorises it. The same products added in the same order as
-     * scale + addScaled: ((w0·x0 + w1·x1) + w2·x2) + …, so the same bits.
+     * Any K with every array at the same offset: passes over [lo, hi) of at most three streams
+     * each, one shared index, so C2 vectorises them (eight streams in one loop ran 5x slower in the
+     * engine). The first pass writes out from the first one to three inputs, each later pass adds
+     * the next one or two inputs to out. The same products added in the same order as scale +
+     * addScaled, ((w0·x0 + w1·x1) + w2·x2) + …, so the same bits for every K: K = 3 is one pass,
+     * K = 7 is 3 + 2 + 2 (the kernels before any K was fused), K = 8 is 3 + 2 + 2 + 1.
      */
-    private static void fused3(float[][] x, float[] w, float[] o, int lo, int hi) {
-        float[] x0 = x[0], x1 = x[1], x2 = x[2];
-        float w0 = w[0], w1 = w[1], w2 = w[2];
+    static void fused(float[][] x, float[] w, float[] o, int lo, int hi) {
+        int kk = x.length;
+        if (kk == 1) {
+            first1(x[0], w[0], o, lo, hi);
+        } else if (kk == 2) {
+            first2(x[0], w[0], x[1], w[1], o, lo, hi);
+        } else {
+            first3(x[0], w[0], x[1], w[1], x[2], w[2], o, lo, hi);
+        }
+        int k = Math.min(kk, 3);
+        for (; k + 1 < kk; k += 2) add2(x[k], w[k], x[k + 1], w[k + 1], o, lo, hi);
+        if (k < kk) add1(x[k], w[k], o, lo, hi);
+    }
+
+    private static void first1(float[] x0, float w0, float[] o, int lo, int hi) {
+        for (int i = lo; i < hi; i++) o[i] = w0 * x0[i];
+    }
+
+    private static void first2(float[] x0, float w0, float[] x1, float w1, float[] o, int lo, int hi) {
+        for (int i = lo; i < hi; i++) o[i] = w0 * x0[i] + w1 * x1[i];
+    }
+
+    private static void first3(float[] x0, float w0, float[] x1, float w1, float[] x2, float w2, float[] o, int lo, int hi) {
         for (int i = lo; i < hi; i++) o[i] = w0 * x0[i] + w1 * x1[i] + w2 * x2[i];
     }
 
-    /** K = 7 as a three-input pass and two two-input passes (eight streams in one loop ran 5x slower in the engine). */
-    private static void fused7(float[][] x, float[] w, float[] o, int lo, int hi) {
-        float[] x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5], x6 = x[6];
-        float w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4], w5 = w[5], w6 = w[6];
-        for (int i = lo; i < hi; i++) o[i] = w0 * x0[i] + w1 * x1[i] + w2 * x2[i];
-        for (int i = lo; i < hi; i++) o[i] = o[i] + w3 * x3[i] + w4 * x4[i];
-        for (int i = lo; i < hi; i++) o[i] = o[i] + w5 * x5[i] + w6 * x6[i];
+    private static void add2(float[] x0, float w0, float[] x1, float w1, float[] o, int lo, int hi) {
+        for (int i = lo; i < hi; i++) o[i] = o[i] + w0 * x0[i] + w1 * x1[i];
+    }
+
+    private static void add1(float[] x0, float w0, float[] o, int lo, int hi) {
+        for (int i = lo; i < hi; i++) o[i] = o[i] + w0 * x0[i];
     }
 
     private static void scaleF32(float[] g, int go, float wk, float[] d, int dof, int len) { scale(g, go, wk, d, dof, len); }
@@ -191,8 +211,54 @@ final class CpuWeightedSum {
         }
     }
 
+    /**
+     * partial[at + k] = dotF32(g, x_k) for every k, up to three inputs per pass over g: the lanes of
+     * one input are a chain of dependent double adds (latency-bound at one element per cycle), so
+     * running the chains of three inputs side by side triples the work per cycle; each lane still
+     * adds its elements in the same order as dotF32, so every sum has the same bits.
+     */
+    static void dotsF32(float[] g, int go, Tensor[] xs, int lo, int len, double[] partial, int at) {
+        int kk = xs.length, k = 0;
+        for (; k + 2 < kk; k += 3) {
+            dot3F32(g, go, CpuStorage.f32(xs[k]), (int) xs[k].offset() + lo, CpuStorage.f32(xs[k + 1]), (int) xs[k + 1].offset() + lo,
+                    CpuStorage.f32(xs[k + 2]), (int) xs[k + 2].offset() + lo, len, partial, at + k);
+        }
+        for (; k < kk; k++) partial[at + k] = dotF32(g, go, CpuStorage.f32(xs[k]), (int) xs[k].offset() + lo, len);
+    }
+
+    /** dotF32 of g with a, b and c at once into p[at], p[at + 1], p[at + 2]: twelve independent lanes. */
+    private static void dot3F32(float[] g, int go, float[] a, int ao, float[] b, int bo, float[] c, int co, int len, double[] p, int at) {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        int i = 0;
+        for (; i + 3 < len; i += 4) {
+            double g0 = g[go + i], g1 = g[go + i + 1], g2 = g[go + i + 2], g3 = g[go + i + 3];
+            a0 += g0 * a[ao + i];
+            a1 += g1 * a[ao + i + 1];
+            a2 += g2 * a[ao + i + 2];
+            a3 += g3 * a[ao + i + 3];
+            b0 += g0 * b[bo + i];
+            b1 += g1 * b[bo + i + 1];
+            b2 += g2 * b[bo + i + 2];
+            b3 += g3 * b[bo + i + 3];
+            c0 += g0 * c[co + i];
+            c1 += g1 * c[co + i + 1];
+            c2 += g2 * c[co + i + 2];
+            c3 += g3 * c[co + i + 3];
+        }
+        double at0 = 0, bt = 0, ct = 0;
+        for (; i < len; i++) {
+            double gi = g[go + i];
+            at0 += gi * a[ao + i];
+            bt += gi * b[bo + i];
+            ct += gi * c[co + i];
+        }
+        p[at] = (a0 + a1) + (a2 + a3) + at0;
+        p[at + 1] = (b0 + b1) + (b2 + b3) + bt;
+        p[at + 2] = (c0 + c1) + (c2 + c3) + ct;
+    }
+
     /** Σ g_i · x_i over len elements, exact float products summed in four double lanes, then (s0 + s1) + (s2 + s3) + tail. */
-    private static double dotF32(float[] g, int go, float[] x, int xo, int len) {
+    static double dotF32(float[] g, int go, float[] x, int xo, int len) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;
         for (; i + 3 < len; i += 4) {

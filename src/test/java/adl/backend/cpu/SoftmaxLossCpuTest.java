@@ -201,11 +201,11 @@ class SoftmaxLossCpuTest {
 
     /**
      * F32 forward bit for bit against the float expression ((w0·x0 + w1·x1) + …) evaluated here, for
-     * K = 3 and 7 (the one-pass kernels) and K = 5 (the per-input passes), on fresh tensors (all at
-     * offset 0) and with the inputs as views at another offset (the general path).
+     * K = 1 … 8 (the passes of at most three streams: K = 8 is 3 + 2 + 2 + 1), on fresh tensors (all
+     * at offset 0: the fused passes) and with the inputs as views at another offset (the general path).
      */
     @Test void weightedSumF32ForwardIsTheFloatExpressionInOrder() {
-        for (int k : new int[] {3, 5, 7}) {
+        for (int k : new int[] {1, 2, 3, 4, 5, 6, 7, 8}) {
             for (boolean views : new boolean[] {false, true}) {
                 try (Scope s = Scope.open()) {
                     int n = 2 * 8 * 81 * 81 + 13; // several chunks and a tail
@@ -233,6 +233,40 @@ class SoftmaxLossCpuTest {
                             throw new AssertionError("K=" + k + (views ? " (views)" : "") + " element " + j + ": expected " + e + ", got " + got[(int) out.offset() + j]);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * The backward's gw partials run the dot products of up to three inputs side by side: each must
+     * have the bits of the one-input dot (the same lanes in the same order), for K = 1 … 8, on a
+     * length with a tail, and gw as a whole must equal Σ over chunks of those dots in chunk order.
+     */
+    @Test void weightedSumBackwardDotsOfSeveralInputsEqualTheOneInputDot() {
+        for (int k = 1; k <= 8; k++) {
+            try (Scope s = Scope.open()) {
+                int n = 2 * CpuWeightedSum.CHUNK + 7;
+                Tensor[] xs = new Tensor[k];
+                for (int i = 0; i < k; i++) xs[i] = f32(rand64(1300 + 10 * k + i, -1, 1, n));
+                Tensor gy = f32(rand64(1399, -1, 1, n));
+                float[] g = CpuStorage.f32(gy);
+                int go = (int) gy.offset();
+                double[] together = new double[k];
+                CpuWeightedSum.dotsF32(g, go + 5, xs, 5, n - 5, together, 0);
+                for (int i = 0; i < k; i++) {
+                    double alone = CpuWeightedSum.dotF32(g, go + 5, CpuStorage.f32(xs[i]), (int) xs[i].offset() + 5, n - 5);
+                    assertEquals(Double.doubleToRawLongBits(alone), Double.doubleToRawLongBits(together[i]), "K=" + k + " input " + i);
+                }
+                Tensor gw = Tensors.empty(Device.CPU, DType.F32, k);
+                BE.weightedSumBackward(xs, Tensors.uniform(Device.CPU, DType.F32, Shape.of(k), 1398, 0, 1), gy, null, gw);
+                double[] gv = Tensors.toDoubles(gw);
+                for (int i = 0; i < k; i++) {
+                    double sum = 0;
+                    for (int lo = 0; lo < n; lo += CpuWeightedSum.CHUNK) {
+                        sum += CpuWeightedSum.dotF32(g, go + lo, CpuStorage.f32(xs[i]), (int) xs[i].offset() + lo, Math.min(n, lo + CpuWeightedSum.CHUNK) - lo);
+                    }
+                    assertEquals((float) sum, (float) gv[i], 0f, "K=" + k + " gw[" + i + "]");
                 }
             }
         }

@@ -26,12 +26,16 @@ final class Geometry {
     /** Filters per block at level v. */
     static int channels(int level) { return F << level; }
 
-    /** "mixed" = a MixedOp's sum (K = 7 inputs of C channels), "node" = a trellis node's (K = 3 of 5C). */
+    /**
+     * "mixed" = a MixedOp's sum (K = 7 inputs of C channels), "mixed8" = the same with K = 8 (a
+     * search space whose 8 candidates are all computed), "node" = a trellis node's (K = 3 of 5C).
+     */
     static int inputs(String kind) {
         return switch (kind) {
             case "mixed" -> 7;
+            case "mixed8" -> 8;
             case "node" -> 3;
-            default -> throw new IllegalArgumentException("kind must be mixed or node, got '" + kind + "'");
+            default -> throw new IllegalArgumentException("kind must be mixed, mixed8 or node, got '" + kind + "'");
         };
     }
 

@@ -29,14 +29,16 @@ import java.util.concurrent.TimeUnit;
  *     and a full backward's case) — at least 1 + K reads + K writes;</li>
  * <li>{@code backwardArch}: gw only (the architecture step) — at least 1 + K reads.</li>
  * </ul>
- * S = numel of one input; bench/report.py turns times into GB/s with these counts.
+ * S = numel of one input; bench/report.py turns times into GB/s with these counts. Kinds: see
+ * {@link Geometry#inputs} (mixed8: K = 8, the case that took the per-input passes before every K
+ * had the one-pass kernel).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class WeightedSumBench {
-    @Param({"mixed", "node"}) public String kind;
+    @Param({"mixed", "mixed8", "node"}) public String kind;
     @Param({"0", "1", "2", "3"}) public int level;
     @Param({"cpu", "cuda"}) public String device;
 
