@@ -211,7 +211,7 @@ public final class Checkpoint {
     }
 
     /**
-     * The architecture stored in a checkpoint (paper §4.3): α ("arch.alpha", [E, 8]) decoded into
+     * The architecture stored in a checkpoint (paper §4.3): α ("arch.alpha", [E, K] for the K ops of the paper's SearchSpace) decoded into
      * the cell, β ("arch.beta", [L, 4, 3]) into the path by Viterbi. No network is built.
      */
     public static adl.nas.Architecture architecture(Path file, int filterMultiplier, Consumer<String> warn) throws IOException {
@@ -220,7 +220,7 @@ public final class Checkpoint {
         if (a == null || b == null) throw new IOException(file + ": no arch.alpha / arch.beta (not a search checkpoint)");
         if (a.f32() == null || b.f32() == null || a.shape().length != 2 || b.shape().length != 3 || b.shape()[1] != 4 || b.shape()[2] != 3) {
             throw new IOException(file + ": arch.alpha " + java.util.Arrays.toString(a.shape()) + " / arch.beta "
-                    + java.util.Arrays.toString(b.shape()) + " are not [E, 8] / [L, 4, 3]");
+                    + java.util.Arrays.toString(b.shape()) + " are not [E, " + adl.nas.SearchSpace.PAPER.size() + "] / [L, 4, 3]");
         }
         int edges = a.shape()[0], ops = a.shape()[1], layers = b.shape()[0];
         int blocks = (int) Math.round((-3 + Math.sqrt(9 + 8.0 * edges)) / 2);
