@@ -8,8 +8,8 @@ import java.lang.foreign.ValueLayout;
 /**
  * Where a CPU F32 storage's values live: on the Java heap as a {@code float[]} (what every kernel
  * reads and writes) or, once spilled, in a pooled off-heap segment ({@link CpuSegmentPool}).
- * The heap arrays are a bounded working cache (docs/10-memory.md, "CPU storage: heap cache,
- * off-heap home"): when the resident bytes of the tracked storages exceed {@link #budgetBytes()},
+ * The heap arrays are a bounded working cache (docs/01-tensors-and-autograd.md §8): when the
+ * resident bytes of the tracked storages exceed {@link #budgetBytes()},
  * the least recently used ones are copied out (bulk {@code MemorySegment.copy}) and their arrays
  * returned to {@link CpuArrayPool}; a kernel that asks for a spilled storage gets it copied back.
  * A spill is a copy, so results are bitwise the same whether or not the budget is hit.

@@ -100,7 +100,7 @@ public final class CpuStorage implements Storage {
     // ---- array access for the CPU kernels ----
 
     /**
-     * Counters of the heap cache since start (docs/10-memory.md): {spills, restores, bytes spilled,
+     * Counters of the heap cache since start (docs/01-tensors-and-autograd.md §8): {spills, restores, bytes spilled,
      * bytes of tracked arrays resident now, off-heap bytes live now, off-heap peak bytes}.
      */
     public static long[] residencyCounters() {

@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The heap cache of CPU storages (CpuResidency, docs/10-memory.md): with a budget smaller than the
- * live tensors, storages are spilled off-heap between ops and copied back when an op uses them;
+ * The heap cache of CPU storages (CpuResidency, docs/01-tensors-and-autograd.md §8): with a budget
+ * smaller than the live tensors, storages are spilled off-heap between ops and copied back when an op uses them;
  * values, and the results of a forward and backward, are bitwise those of a run that never spills.
  */
 class CpuResidencyTest {
