@@ -21,7 +21,10 @@ public final class CpuBackend implements Backend {
 
     private CpuBackend() {}
 
+    /** a and b in one array (either may be null: an op's optional outputs). */
     private static Tensor[] concat(Tensor[] a, Tensor[] b) {
+        if (a == null) return b == null ? new Tensor[0] : b;
+        if (b == null) return a;
         Tensor[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;

@@ -76,7 +76,7 @@ final class CpuResidency {
     static void enter(Tensor[] xs, Tensor... more) {
         synchronized (LOCK) {
             long now = ++clock;
-            for (Tensor t : xs) if (t != null && t.storage() instanceof CpuStorage s && s.tracked) pinLocked(s, now);
+            if (xs != null) for (Tensor t : xs) if (t != null && t.storage() instanceof CpuStorage s && s.tracked) pinLocked(s, now);
             for (Tensor t : more) if (t != null && t.storage() instanceof CpuStorage s && s.tracked) pinLocked(s, now);
             if (inFlight == 0 && residentBytes > budgetBytes) spillLocked(now);
             inFlight++;

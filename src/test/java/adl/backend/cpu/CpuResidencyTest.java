@@ -62,12 +62,13 @@ class CpuResidencyTest {
     void freeingASpilledStorageGivesItsSegmentBack() {
         Tensor a = Tensors.uniform(Device.CPU, DType.F32, SMALLEST, 3, -1, 1);
         long liveBefore = CpuSegmentPool.liveBytes();
-        CpuResidency.budgetBytes(1);
+        CpuResidency.budgetBytes(1); // spills a, and any other live storage of this JVM
         Tensor b = Tensors.zeros(Device.CPU, DType.F32, 2, 8, 32, 32);
         assertTrue(storage(a).spilled());
-        assertEquals(liveBefore + 4L * SMALLEST.size(), CpuSegmentPool.liveBytes());
+        long liveSpilled = CpuSegmentPool.liveBytes();
+        assertTrue(liveSpilled >= liveBefore + 4L * SMALLEST.size(), liveSpilled + " >= " + liveBefore + " + a");
         a.close();
-        assertEquals(liveBefore, CpuSegmentPool.liveBytes());
+        assertEquals(liveSpilled - 4L * SMALLEST.size(), CpuSegmentPool.liveBytes());
         assertTrue(a.storage().isFreed());
         b.close();
     }
