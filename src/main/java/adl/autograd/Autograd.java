@@ -40,18 +40,27 @@ public final class Autograd {
         }
         try (Scope s = Scope.open()) {
             Tensor one = Tensors.full(Device.backendOf(loss).device(), loss.dtype(), loss.shape(), 1.0);
-            run(loss, one, leaves);
+            run(loss, one, leaves, Map.of());
         }
     }
 
     /** Backward from {@code root} with the given dL/d(root). */
     public static void backward(Tensor root, Tensor gradRoot, Collection<Tensor> leaves) {
+        backward(root, gradRoot, leaves, Map.of());
+    }
+
+    /**
+     * Like {@link #backward(Tensor, Tensor, Collection)}, with the gradient sums of some leaves
+     * started at {@code sumsSoFar} (tensors this call takes over): each use's contribution is
+     * added onto them in turn, as the outer pass would have (a recomputed {@link Recompute}).
+     */
+    static void backward(Tensor root, Tensor gradRoot, Collection<Tensor> leaves, Map<Tensor, Tensor> sumsSoFar) {
         try (Scope s = Scope.open()) {
-            run(root, Tensors.contiguousCopy(gradRoot), leaves);
+            run(root, Tensors.contiguousCopy(gradRoot), leaves, sumsSoFar);
         }
     }
 
-    private static void run(Tensor root, Tensor gradRoot, Collection<Tensor> leaves) {
+    private static void run(Tensor root, Tensor gradRoot, Collection<Tensor> leaves, Map<Tensor, Tensor> sumsSoFar) {
         if (!root.requiresGrad()) {
             throw new IllegalStateException("backward from " + root.describe() + ", which does not require grad (made under no-grad, or from no parameter)");
         }
@@ -60,6 +69,10 @@ public final class Autograd {
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         Set<Tensor> sums = Collections.newSetFromMap(new IdentityHashMap<>());
         grads.put(root, gradRoot);
+        for (Map.Entry<Tensor, Tensor> e : sumsSoFar.entrySet()) { // owned alone by this pass: added to in place
+            grads.put(e.getKey(), e.getValue());
+            sums.add(e.getValue());
+        }
         try (GradMode.Guard off = GradMode.off()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
@@ -80,6 +93,7 @@ public final class Autograd {
                     Tensor x = in.get(k);
                     needs[k] = x != null && x.requiresGrad() && relevant.contains(x);
                 }
+                if (fn instanceof Node n && n.continuesInputSums()) handOverPartialSums(n, in, needs, grads, sums);
                 Tensor[] gin = fn.backward(g, needs);
                 fn.releaseSaved();
                 for (int k = 0; k < needs.length; k++) {
@@ -89,7 +103,34 @@ public final class Autograd {
                 }
                 g.close();
             }
+            for (Tensor leaf : sumsSoFar.keySet()) { // a started sum this pass added nothing to
+                Tensor g = grads.remove(leaf);
+                if (g != null) accumulateLeaf(leaf, g);
+            }
         }
+    }
+
+    /**
+     * For a node that continues its inputs' gradient sums itself (a recomputed {@link Recompute}):
+     * the sums accumulated so far leave the engine and go to the node, which adds its own
+     * contributions onto them one by one and returns the totals, so that every addition happens in
+     * the order and association of the stored graph (bitwise the same gradients). A sum another
+     * gradient may share memory with is copied first.
+     */
+    private static void handOverPartialSums(Node n, List<Tensor> in, boolean[] needs, Map<Tensor, Tensor> grads, Set<Tensor> sums) {
+        Tensor[] partial = new Tensor[needs.length];
+        for (int k = 0; k < needs.length; k++) {
+            if (!needs[k]) continue;
+            Tensor p = grads.remove(in.get(k));
+            if (p == null) continue;
+            if (sums.remove(p)) {
+                partial[k] = p;
+            } else {
+                partial[k] = Scope.untracked(() -> Tensors.contiguousCopy(p));
+                p.close();
+            }
+        }
+        n.partialSums(partial);
     }
 
     /**

@@ -65,6 +65,15 @@ public abstract class Node implements GradFn {
         saved.clear();
     }
 
+    /**
+     * True for a node whose backward adds its gradient contributions for an input onto the sum the
+     * engine accumulated so far ({@link #partialSums}) instead of returning them to be added after.
+     */
+    boolean continuesInputSums() { return false; }
+
+    /** Before {@link #backward}: per input, the gradient summed so far (null: none yet), now owned by this node. */
+    void partialSums(Tensor[] partial) {}
+
     /** The backend of the op's first input. */
     protected final Backend backend() { return Device.backendOf(inputs.get(0)); }
 

@@ -18,9 +18,10 @@ import java.util.function.Function;
  * every CPU primitive), and it may read leaves other than its inputs only from {@code params}.
  * Gradients for {@code params} are accumulated straight into their {@code grad()} by the inner
  * pass (each use in the order the outer pass reaches it, as without recomputation); gradients for
- * the inputs are returned to the outer pass. Differences from the stored path: an input used by
- * several ops inside f gets their contributions summed inside f first, then added to its other
- * uses outside, so its gradient may differ in the last bits (floating-point association).
+ * the inputs are returned to the outer pass. An input's gradient summed so far by the outer pass
+ * is handed to the node first and the inner pass adds each use's contribution onto it, so the
+ * additions happen in the stored path's association (bitwise the same gradients where the inner
+ * pass visits the uses in the stored pass's order).
  * Modules with side effects in forward (BatchNorm's running statistics) skip them while
  * {@link #recomputing()} is true.
  */
@@ -51,6 +52,11 @@ public final class Recompute {
         for (int i = 0; i < params.size(); i++) nodeInputs[n + i] = params.get(i);
         return new Node(name, nodeInputs) {
             final Tensor[] saved = saveAll(inputs);
+            Tensor[] partial;
+
+            @Override boolean continuesInputSums() { return true; }
+
+            @Override void partialSums(Tensor[] p) { partial = p; }
 
             private Tensor[] saveAll(Tensor[] xs) {
                 Tensor[] s = new Tensor[xs.length];
@@ -63,10 +69,13 @@ public final class Recompute {
                 try (Scope s = Scope.open(); GradMode.Guard on = GradMode.on()) {
                     Tensor[] xs = new Tensor[n];
                     List<Tensor> leaves = new ArrayList<>();
+                    java.util.Map<Tensor, Tensor> sumsSoFar = new java.util.IdentityHashMap<>();
                     for (int i = 0; i < n; i++) {
                         Tensor x = saved[i];
                         xs[i] = Tensors.view(x, x.shape(), x.strides(), x.offset()).requiresGrad(needs[i]);
                         if (needs[i]) leaves.add(xs[i]);
+                        // the outer sum so far: the inner pass adds each use's gradient onto it in turn
+                        if (needs[i] && partial != null && partial[i] != null) sumsSoFar.put(xs[i], partial[i]);
                     }
                     for (int i = 0; i < params.size(); i++) if (needs[n + i]) leaves.add(params.get(i));
                     Tensor y2;
@@ -77,7 +86,7 @@ public final class Recompute {
                     } finally {
                         RECOMPUTING.set(before);
                     }
-                    Autograd.backward(y2, g, leaves);
+                    Autograd.backward(y2, g, leaves, sumsSoFar);
                     for (int i = 0; i < n; i++) {
                         if (!needs[i]) continue;
                         out[i] = xs[i].grad(); // a leaf gradient: owned by nobody, handed to the outer pass

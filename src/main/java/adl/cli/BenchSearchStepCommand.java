@@ -59,8 +59,9 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
     @Option(names = "--warmup", description = "Untimed iterations first (default ${DEFAULT-VALUE}).") int warmup = 2;
     @Option(names = "--threads", description = "CPU threads (default: all cores).") Integer threads;
     @Option(names = "--seed", description = "Seed (default ${DEFAULT-VALUE}).") long seed = 0;
-    @Option(names = "--recompute", description = "Recompute the MixedOp branches in backward instead of storing them "
-            + "(less memory, one more forward of the cells).") boolean recompute;
+    @Option(names = "--recompute", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Recompute the MixedOp "
+            + "branches in backward instead of storing them (default: less memory, one more forward of the cells, the same bits); "
+            + "--no-recompute stores them.") boolean recompute = true;
     @Option(names = "--profile", description = "CPU only: after the timed iterations, print per op family the ms, %% and calls "
             + "per iteration (lines starting 'profile:', before the search-step line).") boolean profile;
     @Option(names = "--cuda-graphs", description = "Time replays of the captured iteration (CUDA only; ignored with a notice on the CPU). "
@@ -98,7 +99,7 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
             for (Tensor w : net.weightParameters()) weightScalars += w.numel();
             long archScalars = net.arch().alpha().numel() + net.arch().beta().numel();
             out.printf(Locale.ROOT, "adl-engine bench search-step: %s, threads=%d, crop=%d, batch=%d, F=%d, L=%d, B=%d%s, arch-order=%d%s, java %s%n",
-                    dev, nThreads, crop, batch, filterMultiplier, layers, blocks, recompute ? ", recompute" : "", archOrder,
+                    dev, nThreads, crop, batch, filterMultiplier, layers, blocks, recompute ? ", recompute" : ", stored activations", archOrder,
                     archOrder == 2 ? String.format(Locale.ROOT, " (ξ=%g)", unrolledLr) : "", Runtime.version());
             out.printf(Locale.ROOT, "params: weights=%d arch=%d%n", weightScalars, archScalars);
             if (graphs) {
@@ -141,7 +142,12 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
                 out.printf(Locale.ROOT, "search-step: median_ms=%.1f peak_rss_mb=%.1f%s%n", ms, RunStats.peakRssMegabytes(), deviceMemory);
                 out.printf(Locale.ROOT, "(engine tensors: peak %.1f MB live; %d full heap collections by the heap guard)%n",
                         MemoryStats.peakBytes() / 1e6, heap.collections());
-                if (dev.kind() == Device.Kind.CPU) printGflops(out, convFlops, ms, nThreads);
+                if (dev.kind() == Device.Kind.CPU) {
+                    printGflops(out, convFlops, ms, nThreads);
+                    long[] c = adl.backend.cpu.CpuStorage.residencyCounters();
+                    out.printf(Locale.ROOT, "(cpu heap cache: %d spills, %d restores, %.1f MB spilled in all; off-heap peak %.1f MB)%n",
+                            c[0], c[1], c[2] / 1e6, c[5] / 1e6);
+                }
                 if (!archMillis.isEmpty()) {
                     out.printf(Locale.ROOT, "arch-step: order=%d median_ms=%.1f (of the iteration above)%n", archOrder,
                             Timing.median(archMillis.stream().mapToDouble(Double::doubleValue).toArray()));

@@ -88,9 +88,10 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--cuda-graphs", description = "Run each iteration as a captured CUDA graph after warm-up (CUDA only; ignored with a notice "
             + "on the CPU). Off by default: not yet verified on a GPU.")
     boolean cudaGraphs;
-    @Option(names = "--recompute", description = "Recompute the cell edges' candidate ops in backward instead of storing them: "
-            + "about half the engine's live memory, same loss, gradients equal up to summation order.")
-    boolean recompute;
+    @Option(names = "--recompute", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Recompute the cell edges' "
+            + "candidate ops in backward instead of storing them (default): about half the engine's live memory, bitwise the same numbers; "
+            + "--no-recompute stores them (one cell forward less per step).")
+    boolean recompute = true;
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR, with the settings of its config.json, from its newest intact checkpoint: "
             + "only a longer run (--epochs) and --threads, --device, --max-image-pixels may be given with it. Default: a new run.")
     Path resume;
@@ -186,7 +187,7 @@ final class SearchCommand implements Callable<Integer> {
 
     /**
      * The config of the run in {@code dir}, with the flags given beside --resume: more --epochs are
-     * applied (and recorded by the loop in config.json), --recompute must match the run's, the
+     * applied (and recorded by the loop in config.json), --[no-]recompute is applied, the
      * settings that change numbers are refused.
      */
     private SearchConfig resumed(CommandLine cl, Path dir) {
@@ -202,10 +203,8 @@ final class SearchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--resume " + dir + ": " + e.getMessage());
         }
         ResumeFlags.refuseOthers(cl, dir, java.util.Set.of("--epochs", "--recompute"), "--epochs");
-        if (recompute && !cfg.recompute()) {
-            throw new CommandLine.ParameterException(cl, "--recompute cannot be given with --resume: " + dir.resolve(RunFiles.CONFIG)
-                    + " says this run stores the edges' activations (recompute false), and switching changes its numbers");
-        }
+        // recomputing or storing gives the same bits (docs/01-tensors-and-autograd.md §8), so a resume may switch
+        if (cl.getParseResult().hasMatchedOption("--recompute")) cfg = cfg.withRecompute(recompute);
         if (epochs != null && epochs != cfg.epochs()) {
             if (epochs < cfg.epochs()) {
                 throw new CommandLine.ParameterException(cl, "--epochs " + epochs + " with --resume: the run has " + cfg.epochs() + " epochs in "

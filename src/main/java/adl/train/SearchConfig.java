@@ -14,9 +14,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param valImages     validation images scored after every epoch
  * @param checkpointMinutes a checkpoint is also written when this much time passed since the last one
  * @param keepCheckpoints how many periodic checkpoints are kept (the best one is kept as well)
- * @param recompute     recompute the cell edges' candidate ops in backward (gradients equal up to summation
- *                      order, so it can change the numbers: stored, and restored on resume). Written only when
- *                      true, so that a config.json without it reads the same in older and newer versions.
+ * @param recompute     recompute the cell edges' candidate ops in backward (bitwise the same numbers as storing
+ *                      them; stored, and restored on resume). Written only when true, so that a config.json
+ *                      without it reads the same in older and newer versions.
  * @param archOrder     1: first-order architecture gradient (the paper's); 2: the unrolled second-order one
  *                      (docs/03-bilevel.md §9); absent in an older config.json, read as 1
  * @param unrolledLr    ξ of the second-order virtual step; null = the current weight learning rate

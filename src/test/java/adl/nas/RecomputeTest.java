@@ -23,9 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * SuperNet.setRecompute: the MixedOps recompute their branches in backward instead of storing
  * them. Same loss bit for bit, same BatchNorm running statistics bit for bit (the recomputation
- * does not update them a second time), gradients equal up to summation order (checked to a
- * relative 1e-12 in F64 and 2e-5 of each tensor's largest entry in F32: summing x's
- * contributions in another order moves the last bits, about 6e-6 here), and a lower peak of live engine memory.
+ * does not update them a second time), gradients equal (to a relative 1e-12 in F64 and 2e-5 of
+ * each tensor's largest entry in F32 here; RecomputeBitwiseTest asserts bit for bit), and a lower
+ * peak of live engine memory.
  */
 class RecomputeTest {
     static final int H = 17, W = 19, CLASSES = 4;

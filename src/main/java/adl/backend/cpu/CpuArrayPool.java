@@ -6,11 +6,13 @@ import java.util.HashMap;
 /**
  * Reuses freed CPU arrays by exact length. A training step makes the same shapes every
  * iteration, so after the first step almost every allocation is a reuse (no GC churn, no
- * zeroing). Bounded: beyond {@link #MAX_POOLED_BYTES} freed arrays are left to the GC.
+ * zeroing). Bounded: beyond {@link #MAX_POOLED_BYTES} (default the smaller of 2 GiB and an eighth
+ * of the maximum heap, which with {@link CpuResidency}'s budget of half of it leaves the rest of
+ * the heap to the autograd graph) freed arrays are left to the GC.
  * Arrays handed out have undefined contents.
  */
 final class CpuArrayPool {
-    static final long MAX_POOLED_BYTES = Long.getLong("adl.cpu.poolBytes", 2L << 30);
+    static final long MAX_POOLED_BYTES = Long.getLong("adl.cpu.poolBytes", Math.min(2L << 30, Runtime.getRuntime().maxMemory() / 8));
 
     private static final HashMap<Integer, ArrayDeque<float[]>> FLOATS = new HashMap<>();
     private static final HashMap<Integer, ArrayDeque<double[]>> DOUBLES = new HashMap<>();
