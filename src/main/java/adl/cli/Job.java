@@ -60,9 +60,39 @@ final class Job {
     }
 
     /** After a stop (Ctrl-C, SIGTERM): every rank but rank 0 (which printed its own line) says where it stopped, on stderr. */
-    static void stopped(long iteration) {
+    /** A run stopped by Ctrl-C / SIGTERM after {@code iteration}: the line of a rank other than 0, and the exit status 130. */
+    static int stopped(long iteration) {
         if (WORLD.parallel() && !lead()) System.err.println(prefix() + "stopped after iteration " + iteration);
+        return 130;
     }
+
+    /** The global batch split over the job's processes, or a usage error naming why it does not divide. */
+    static void checkBatch(picocli.CommandLine cmd, adl.train.DataParallel par, int batch) {
+        try {
+            par.localBatch(batch);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(cmd, e.getMessage());
+        }
+    }
+
+    /** The body of a training command, run with Ctrl-C / SIGTERM turned into a stop at the next iteration; the console flushed at the end. */
+    static int untilStopped(String threadName, PrintStream console, StoppableRun body) throws Exception {
+        try (GracefulStop stop = new GracefulStop(threadName)) {
+            try {
+                return body.run(stop);
+            } finally {
+                console.flush();
+            }
+        }
+    }
+
+    /** A command body that takes the stop signal. */
+    interface StoppableRun {
+        int run(GracefulStop stop) throws Exception;
+    }
+
+    /** {@code v}, or {@code fallback} where the flag was not given. */
+    static <T> T or(T v, T fallback) { return v != null ? v : fallback; }
 
     /** Whether this process prints and writes (rank 0, or a single process). */
     static boolean lead() { return WORLD.rank() == 0; }

@@ -15,6 +15,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import static adl.cli.Job.or;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,13 +53,7 @@ final class RetrainCommand implements Callable<Integer> {
             description = "Widths of the stem convs, ASPP, low-level projection and decoder. Default: the paper's 64,128,256,48,256; "
                     + "16,32,64,16,64 on the synthetic data.")
     int[] widths;
-    @Option(names = "--dataset", description = "synthetic, cityscapes, voc, ade20k or folder (datasets/*.md): trains on its training split, "
-            + "validates on centre crops of its validation split. Default: ${DEFAULT-VALUE}.")
-    String dataset = "synthetic";
-    @Option(names = "--data", paramLabel = "DIR", description = "Dataset folder (default: none; synthetic data needs none).")
-    Path data;
-    @Option(names = "--resize", description = "Scale real images as they are read (e.g. 0.5 for half resolution). Default 1.")
-    Double resize;
+    @CommandLine.Mixin DataOptions dataOptions;
     @Option(names = "--classes", description = "Number of classes: a check, it must match the dataset (default: the dataset's; synthetic 6, Cityscapes 19, VOC 21, ADE20K 150).")
     Integer classes;
     @Option(names = "--crop", description = "Square training crop (default: synthetic " + SYNTHETIC_CROP + "; real data 769 on Cityscapes as the paper, 513 elsewhere).")
@@ -92,18 +88,13 @@ final class RetrainCommand implements Callable<Integer> {
     @CommandLine.Mixin RunOptions runOptions;
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default runs/retrain-<date>-<time>).")
     Path out;
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR, with the settings of its config.json, from its newest intact checkpoint: "
-            + "only a longer run (--iters) and --threads, --device, --max-image-pixels may be given with it. Default: a new run.")
-    Path resume;
-
-    @CommandLine.Mixin OversubscribeOption limit;
-    @CommandLine.Mixin ImageLimitOption imageLimit;
+    @CommandLine.Mixin ResumeOption resumeOption;
 
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
-        imageLimit.apply(cl);
-        adl.train.DataParallel par = Job.dataParallel(runOptions.syncBn);
+        adl.train.DataParallel par = runOptions.start(cl);
+        Path resume = resumeOption.dir;
         RetrainConfig cfg;
         Architecture architecture;
         Path dir;
@@ -131,22 +122,18 @@ final class RetrainCommand implements Callable<Integer> {
                 cfg = cfg.withIters(iters);
             }
         } else {
-            String name = DataChoice.name(cl, dataset);
+            String name = DataChoice.name(cl, dataOptions.dataset);
             boolean synthetic = name.equals(DataChoice.SYNTHETIC);
             Architecture found = RunArchitecture.resolve(cl, arch);
             RunArchitecture.Width w = RunArchitecture.width(arch, found, filterMultiplier, synthetic);
             why = w.why();
             architecture = new Architecture(found.cell(), found.path(), w.f());
             dir = Job.newRunDir(cl, out, "retrain");
-            Dataset realTrain = synthetic ? null : DataChoice.open(cl, name, data, "train", resize != null ? resize : 1.0);
+            Dataset realTrain = synthetic ? null : DataChoice.open(cl, name, dataOptions.data, "train", dataOptions.scale());
             cfg = resolve(name, w.f(), realTrain);
         }
-        try {
-            par.localBatch(cfg.batch());
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, e.getMessage());
-        }
-        int nThreads = runOptions.threads(cl, cfg.threads(), limit);
+        Job.checkBatch(cl, par, cfg.batch());
+        int nThreads = runOptions.threads(cl, cfg.threads());
         Dataset[] sets = DataChoice.trainAndVal(cl, cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.imageSize(),
                 cfg.valImages(), cfg.crop(), cfg.seed());
         Dataset train = sets[0], val = sets[1];
@@ -163,13 +150,10 @@ final class RetrainCommand implements Callable<Integer> {
                 cfg.crop(), cfg.batch(),
                 par.size() > 1 ? " (" + par.localBatch(cfg.batch()) + " per process × " + par.size() + " processes" + (par.syncBn() ? ", synchronised batch norm" : "") + ")" : "",
                 cfg.iters(), nThreads, dev);
-        try (GracefulStop stop = new GracefulStop("adl-retrain-stop")) {
-            try {
-                return run(cfg, architecture, dir, train, val, console, stop, dev, par);
-            } finally {
-                console.flush();
-            }
-        }
+        RetrainConfig config = cfg;
+        Architecture arch = architecture;
+        Path runDir = dir;
+        return Job.untilStopped("adl-retrain-stop", console, stop -> run(config, arch, runDir, train, val, console, stop, dev, par));
     }
 
     private int run(RetrainConfig cfg, Architecture architecture, Path dir, Dataset train, Dataset val, PrintStream console, GracefulStop stop, Device dev,
@@ -187,13 +171,8 @@ final class RetrainCommand implements Callable<Integer> {
                 net.setShard(par.rank() * par.localBatch(cfg.batch()), cfg.batch());
             }
             r = loop.run();
-        } catch (adl.train.RunFailed e) {
-            throw new IllegalStateException(e.getMessage(), e);
         }
-        if (r.stopped()) {
-            Job.stopped(r.state().iteration());
-            return 130;
-        }
+        if (r.stopped()) return Job.stopped(r.state().iteration());
         stop.disarm();
         console.printf(Locale.ROOT, "done in %.0f s: best validation mIoU %.4f. Evaluate with: adl eval --run %s%n",
                 (System.nanoTime() - t0) / 1e9, r.state().bestMiou(), dir);
@@ -214,8 +193,8 @@ final class RetrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--classes " + classes + ": the " + name + " data has " + k + " classes");
         }
         try {
-            return new RetrainConfig(arch, f, widths(synthetic), k, name, data == null ? null : data.toAbsolutePath().toString(),
-                    resize != null ? resize : 1.0, device, c, or(imageSize, 2 * c), or(batch, synthetic ? 4 : 8), n,
+            return new RetrainConfig(arch, f, widths(synthetic), k, name, dataOptions.data == null ? null : dataOptions.data.toAbsolutePath().toString(),
+                    dataOptions.scale(), device, c, or(imageSize, 2 * c), or(batch, synthetic ? 4 : 8), n,
                     or(lr, synthetic ? SYNTHETIC_LR : 0.05), or(momentum, 0.9), or(weightDecay, 4e-5), or(dropPath, 0.0),
                     0.5, 2.0, or(trainImages, synthetic ? SYNTHETIC_TRAIN : realTrain.size()), or(valImages, synthetic ? SYNTHETIC_VAL : 100),
                     or(evalEvery, Math.max(1, synthetic ? n / 8 : 5000)),
@@ -235,5 +214,4 @@ final class RetrainCommand implements Callable<Integer> {
         }
     }
 
-    private static <T> T or(T v, T fallback) { return v != null ? v : fallback; }
 }

@@ -11,6 +11,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import static adl.cli.Job.or;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -29,13 +31,7 @@ import java.util.concurrent.Callable;
 final class SearchCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--dataset", description = "synthetic, cityscapes, voc, ade20k or folder (datasets/*.md). Its training split is divided "
-            + "into the halves A and B; its validation split is scored on centre crops. Default: ${DEFAULT-VALUE}.")
-    String dataset = "synthetic";
-    @Option(names = "--data", paramLabel = "DIR", description = "Dataset folder (default: none; synthetic data needs none).")
-    Path data;
-    @Option(names = "--resize", description = "Scale real images as they are read (the paper searches on half-resolution Cityscapes: 0.5). Default 1.")
-    Double resize;
+    @CommandLine.Mixin DataOptions dataOptions;
     @Option(names = "--device", description = "auto, cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE} (CUDA device 0 when usable, else the CPU).")
     String device = "auto";
     @Option(names = "--preset", description = "small or paper: the defaults of every number below. Default: ${DEFAULT-VALUE}.")
@@ -92,25 +88,20 @@ final class SearchCommand implements Callable<Integer> {
             + "candidate ops in backward instead of storing them (default): about half the engine's live memory, bitwise the same numbers; "
             + "--no-recompute stores them (one cell forward less per step).")
     boolean recompute = true;
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR, with the settings of its config.json, from its newest intact checkpoint: "
-            + "only a longer run (--epochs) and --threads, --device, --max-image-pixels may be given with it. Default: a new run.")
-    Path resume;
-
-    @CommandLine.Mixin OversubscribeOption limit;
-    @CommandLine.Mixin ImageLimitOption imageLimit;
+    @CommandLine.Mixin ResumeOption resumeOption;
 
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
-        imageLimit.apply(cl);
-        adl.train.DataParallel par = Job.dataParallel(runOptions.syncBn);
+        Path resume = resumeOption.dir;
+        adl.train.DataParallel par = runOptions.start(cl);
         SearchConfig cfg;
         Path dir;
         if (resume != null) {
             dir = resume;
             cfg = resumed(cl, dir);
         } else {
-            String name = DataChoice.name(cl, dataset);
+            String name = DataChoice.name(cl, dataOptions.dataset);
             cfg = resolve(name, null);
             if (cfg.archStartEpoch() >= cfg.epochs()) {
                 throw new CommandLine.ParameterException(cl, "--arch-start-epoch " + cfg.archStartEpoch() + " must be below --epochs " + cfg.epochs()
@@ -118,19 +109,15 @@ final class SearchCommand implements Callable<Integer> {
             }
             dir = Job.newRunDir(cl, out, "search");
             Dataset realTrain = name.equals(DataChoice.SYNTHETIC) ? null
-                    : DataChoice.open(cl, name, data, "train", resize != null ? resize : 1.0);
+                    : DataChoice.open(cl, name, dataOptions.data, "train", dataOptions.scale());
             if (realTrain != null) cfg = resolve(name, realTrain);
         }
-        try {
-            par.localBatch(cfg.batch());
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, e.getMessage());
-        }
+        Job.checkBatch(cl, par, cfg.batch());
         if (cfg.archOrder() == 2 && par.size() > 1) {
             throw new CommandLine.ParameterException(cl, "--arch-order 2 cannot run in a multi-process job yet: its ε = 0.01/‖∇_w' L_val‖ needs the norm "
                     + "over all ranks' gradients; run it as one process");
         }
-        int nThreads = runOptions.threads(cl, cfg.threads(), limit);
+        int nThreads = runOptions.threads(cl, cfg.threads());
         Dataset[] sets = DataChoice.trainAndVal(cl, cfg.dataset(), cfg.data(), cfg.resize(), cfg.trainImages(), cfg.crop(),
                 cfg.valImages(), cfg.crop(), cfg.seed());
         Dataset train = sets[0], val = sets[1];
@@ -149,13 +136,9 @@ final class SearchCommand implements Callable<Integer> {
                 cfg.epochs(), cfg.archStartEpoch(), cfg.archOrder() == 2 ? ", second order, ξ = "
                         + (cfg.unrolledLr() == null ? "the weight lr" : String.valueOf(cfg.unrolledLr())) : "",
                 cfg.totalIterations(), nThreads, dev);
-        try (GracefulStop stop = new GracefulStop("adl-search-stop")) {
-            try {
-                return runLoop(cfg, dir, train, val, console, stop, dev, graphs, par);
-            } finally {
-                console.flush();
-            }
-        }
+        SearchConfig config = cfg;
+        Path runDir = dir;
+        return Job.untilStopped("adl-search-stop", console, stop -> runLoop(config, runDir, train, val, console, stop, dev, graphs, par));
     }
 
     private int runLoop(SearchConfig cfg, Path dir, Dataset train, Dataset val, java.io.PrintStream console, GracefulStop stop, Device dev,
@@ -171,13 +154,8 @@ final class SearchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             r = loop.run();
-        } catch (adl.train.RunFailed e) {
-            throw new IllegalStateException(e.getMessage(), e);
         }
-        if (r.stopped()) {
-            Job.stopped(r.state().iteration());
-            return 130;
-        }
+        if (r.stopped()) return Job.stopped(r.state().iteration());
         stop.disarm();
         console.printf(Locale.ROOT, "done in %.0f s. Decoded architecture (%s):%n%s", (System.nanoTime() - t0) / 1e9,
                 dir.resolve(RunFiles.ARCHITECTURE), r.architecture().describeCell());
@@ -227,7 +205,7 @@ final class SearchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--arch-betas wants two numbers, e.g. 0.9,0.999");
         }
         try {
-            return new SearchConfig(name, data == null ? null : data.toAbsolutePath().toString(), resize != null ? resize : 1.0, "cpu",
+            return new SearchConfig(name, dataOptions.data == null ? null : dataOptions.data.toAbsolutePath().toString(), dataOptions.scale(), "cpu",
                     or(layers, p.layers), or(blocks, p.blocks), or(filterMultiplier, p.filterMultiplier), or(crop, p.crop),
                     or(batch, p.batch), or(epochs, p.epochs), or(archStartEpoch, p.archStartEpoch), or(itersPerEpoch, 0),
                     or(lr, SearchPreset.LR), or(lrMin, SearchPreset.LR_MIN), or(momentum, SearchPreset.MOMENTUM),
@@ -242,5 +220,4 @@ final class SearchCommand implements Callable<Integer> {
         }
     }
 
-    private static <T> T or(T v, T fallback) { return v != null ? v : fallback; }
 }
