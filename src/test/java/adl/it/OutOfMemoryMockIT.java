@@ -26,7 +26,8 @@ class OutOfMemoryMockIT {
      * The mock's capacity for the resumed run: enough to load the supernet and its optimizer state
      * from the checkpoint, too little for one search iteration at {@link #FLAGS}. Measured: 2 MB
      * fails while loading the checkpoint, 4 MB in the first iteration (asking for 48 KiB with
-     * 4.0 MiB in use), 8 MB runs.
+     * 4.0 MiB in use), 8 MB runs — with stored activations: the resume asks for {@code --no-recompute}
+     * (recomputation, the default, needs less and runs in 4 MB).
      */
     static final String MEMORY_MB = "4";
     /** A small search, 50 epochs: long enough never to end before the signal. */
@@ -43,7 +44,7 @@ class OutOfMemoryMockIT {
 
         Map<String, String> env = new HashMap<>(MockGpu.env(null));
         env.put("ADL_MOCK_GPU_MEMORY_MB", MEMORY_MB);
-        Adl.Result r = Adl.run(env, Duration.ofSeconds(120), "search", "--device", "cuda", "--resume", run.toString());
+        Adl.Result r = Adl.run(env, Duration.ofSeconds(120), "search", "--device", "cuda", "--no-recompute", "--resume", run.toString());
         assertEquals(1, r.exit(), r.tail(30));
         List<String> errors = r.err().lines().filter(l -> !l.isBlank() && !l.startsWith("adl mock GPU:")).toList();
         assertEquals(1, errors.size(), "one error line:\n" + r.tail(30));
