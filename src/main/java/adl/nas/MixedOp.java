@@ -1,5 +1,6 @@
 package adl.nas;
 
+import adl.memory.Scope;
 import adl.autograd.Recompute;
 import adl.autograd.WeightedSumOps;
 import adl.nn.Init;
@@ -50,19 +51,19 @@ public final class MixedOp extends Module {
     /**
      * Recompute mode (memory for time): the branch outputs and their intermediates are not kept
      * for backward but computed again there ({@link Recompute}); one forward of the op more per
-     * backward. Same loss; gradients equal up to the order in which x's contributions are summed.
+     * backward. The same bits as storing them (docs/01-tensors-and-autograd.md §8).
      */
     public void setRecompute(boolean on) { recompute = on; }
 
     public boolean recompute() { return recompute; }
 
     private Tensor branches(Tensor x, Tensor w) {
-        Tensor[] outs = new Tensor[ops.length];
-        for (int k = 0; k < ops.length; k++) outs[k] = ops[k] == null ? x : ops[k].forward(x);
-        Tensor y = WeightedSumOps.weightedSum(outs, w);
-        // the branch outputs live on only where the weighted sum's backward saved them (for dL/dw)
-        for (Tensor o : outs) if (o != x && o != y) o.close();
-        return y;
+        // the branch outputs close with the scope: they live on only where the weighted sum's backward saved them (for dL/dw)
+        try (Scope edge = Scope.open()) {
+            Tensor[] outs = new Tensor[ops.length];
+            for (int k = 0; k < ops.length; k++) outs[k] = ops[k] == null ? x : ops[k].forward(x);
+            return edge.keep(WeightedSumOps.weightedSum(outs, w));
+        }
     }
 
     @Override public Tensor forward(Tensor x) {
