@@ -57,34 +57,54 @@ final class CpuResidency {
     }
 
     /**
-     * Start of a backend op on {@code operands}: makes them resident and most recently used, then,
-     * if no other op is running, spills the least recently used others until within the budget.
-     * Must be paired with {@link #exit}.
+     * Runs one backend op on {@code operands}: makes them resident and most recently used, then,
+     * if no other op is running, spills the least recently used others until within the budget;
+     * while {@code body} runs nothing it uses can be spilled.
      */
-    static void enter(Tensor... operands) {
+    static void during(Runnable body, Tensor... operands) {
+        enter(null, operands);
+        try {
+            body.run();
+        } finally {
+            exit();
+        }
+    }
+
+    /** {@link #during} for an op on an array of tensors plus others. */
+    static void during(Runnable body, Tensor[] xs, Tensor... more) {
+        enter(xs, more);
+        try {
+            body.run();
+        } finally {
+            exit();
+        }
+    }
+
+    /** {@link #during} for an op that returns a value (a read of the operands). */
+    static <T> T during(java.util.function.Supplier<T> body, Tensor... operands) {
+        enter(null, operands);
+        try {
+            return body.get();
+        } finally {
+            exit();
+        }
+    }
+
+    private static void enter(Tensor[] xs, Tensor[] more) {
         synchronized (LOCK) {
             long now = ++clock;
-            for (Tensor t : operands) {
-                if (t != null && t.storage() instanceof CpuStorage s && s.tracked) pinLocked(s, now);
-            }
+            if (xs != null) for (Tensor t : xs) pinIfTracked(t, now);
+            for (Tensor t : more) pinIfTracked(t, now);
             if (inFlight == 0 && residentBytes > budgetBytes) spillLocked(now);
             inFlight++;
         }
     }
 
-    /** {@link #enter} for an op on an array of tensors plus others. */
-    static void enter(Tensor[] xs, Tensor... more) {
-        synchronized (LOCK) {
-            long now = ++clock;
-            if (xs != null) for (Tensor t : xs) if (t != null && t.storage() instanceof CpuStorage s && s.tracked) pinLocked(s, now);
-            for (Tensor t : more) if (t != null && t.storage() instanceof CpuStorage s && s.tracked) pinLocked(s, now);
-            if (inFlight == 0 && residentBytes > budgetBytes) spillLocked(now);
-            inFlight++;
-        }
+    private static void pinIfTracked(Tensor t, long now) {
+        if (t != null && t.storage() instanceof CpuStorage s && s.tracked) pinLocked(s, now);
     }
 
-    /** End of the op begun by the matching {@link #enter}. */
-    static void exit() {
+    private static void exit() {
         synchronized (LOCK) {
             inFlight--;
         }
