@@ -9,8 +9,9 @@ import adl.tensor.Tensor;
  * 2-D convolution forward and backward, PyTorch conv2d semantics (cross-correlation, zero
  * padding, dilation, groups; no bias). F64: the direct-loop reference {@link CpuConvRef}. F32:
  * depthwise convolutions (one input channel per group) by direct loops ({@link CpuDepthwise}),
- * everything else by im2col on blocks of output pixels + {@link CpuGemm}. Work is split into
- * tasks by the shape only; the filter gradient's sum over the batch is combined in batch order.
+ * pointwise ones (1x1, one group) by a GEMM on x itself ({@link CpuPointwise}), everything else
+ * by im2col on blocks of output pixels + {@link CpuGemm}. Work is split into tasks by the shape
+ * only; the filter gradient's sum over the batch is combined in batch order.
  */
 final class CpuConv {
     private CpuConv() {}
@@ -28,6 +29,10 @@ final class CpuConv {
         int xo = (int) x.offset(), wo = (int) w.offset(), yo = (int) y.offset();
         if (isDepthwise(Cin, Cout, G)) {
             CpuDepthwise.forward(xa, xo, wa, wo, ya, yo, N, Cin, Cout, g);
+            return;
+        }
+        if (G == 1 && isPointwise(g)) {
+            CpuPointwise.forward(xa, xo, wa, wo, ya, yo, N, Cin, Cout, g.outPlane());
             return;
         }
         int cinG = Cin / G, coutG = Cout / G, K = cinG * g.taps(), P = g.outPlane(), HW = g.inPlane();
@@ -58,6 +63,7 @@ final class CpuConv {
             CpuDepthwise.backwardData(gya, gyo, wa, wo, gxa, gxo, N, Cin, Cout, g);
             return;
         }
+        if (G == 1 && isPointwise(g) && CpuPointwise.backwardDataSmall(gya, gyo, wa, wo, gxa, gxo, N, Cin, Cout, g.outPlane())) return;
         int cinG = Cin / G, coutG = Cout / G, taps = g.taps(), K = cinG * taps, P = g.outPlane(), HW = g.inPlane();
         boolean direct = isPointwise(g);
         int cib = ceilDiv(cinG, Math.min(cinG, ceilDiv(4, N * G))), ciBlocks = ceilDiv(cinG, cib);

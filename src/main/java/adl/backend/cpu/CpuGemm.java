@@ -158,9 +158,10 @@ final class CpuGemm {
         if (!trans) {
             for (int k = 0; k < rows; k++) System.arraycopy(src, off + (k0 + k) * ld + j0, p[k], 0, cols);
         } else {
-            for (int j = 0; j < cols; j++) {
-                int base = off + (j0 + j) * ld + k0;
-                for (int k = 0; k < rows; k++) p[k][j] = src[base + k];
+            for (int k = 0; k < rows; k++) {
+                float[] row = p[k];
+                int base = off + j0 * ld + k0 + k;
+                for (int j = 0; j < cols; j++) row[j] = src[base + j * ld];
             }
         }
         return p;

@@ -111,6 +111,14 @@ final class CpuIm2col {
     static void im2colT(float[] x, int xOff, int channels, Geom g, int p0, int pb, float[][] colT) {
         int kh = g.kh(), kw = g.kw(), Wo = g.Wo(), H = g.H(), W = g.W(), sw = g.p().strideW();
         int p1 = p0 + pb;
+        if (CpuConv.isPointwise(g)) {   // 1x1, stride 1, no padding: a plain transpose of x's pixels
+            for (int j = 0; j < pb; j++) {
+                float[] dst = colT[j];
+                int src = xOff + p0 + j;
+                for (int ci = 0; ci < channels; ci++) dst[ci] = x[src + ci * g.inPlane()];
+            }
+            return;
+        }
         for (int ci = 0; ci < channels; ci++) {
             int plane = xOff + ci * g.inPlane();
             for (int ki = 0; ki < kh; ki++) {
