@@ -50,30 +50,45 @@ public final class Parallel {
      * calling thread.
      */
     public static void forEach(int n, long workPerTask, IntConsumer task) {
-        if (n <= 1 || threads == 1 || (long) n * workPerTask < MIN_PARALLEL_WORK
-                || Thread.currentThread() instanceof Worker || !team.tryRun(n, task)) {
+        int per = (int) Math.max(1, Math.min(n, CLAIM_WORK / Math.max(1, workPerTask)));
+        int claims = (n + per - 1) / per;
+        if (claims <= 1 || threads == 1 || (long) n * workPerTask < MIN_PARALLEL_WORK
+                || Thread.currentThread() instanceof Worker || !team.tryRun(n, per, claims, task)) {
             for (int i = 0; i < n; i++) task.accept(i);
         }
     }
 
-    /** One forEach call: tasks are claimed one by one from {@code next}; {@code done} counts finished ones. */
+    /**
+     * Work (scalar operations) a thread takes per claim: tasks lighter than this are claimed several
+     * at a time, consecutive ones, so that 128 planes of a 2x2 pooling are not 128 contended atomic
+     * claims. Which tasks share a claim depends on n and workPerTask only; each task still writes its
+     * own outputs, so the bits do not depend on it either.
+     */
+    static final long CLAIM_WORK = 1L << 12;
+
+    /**
+     * One forEach call: claims of {@code per} consecutive tasks are taken one by one from
+     * {@code next}; {@code done} counts finished claims.
+     */
     private static final class Job {
-        final int n;
+        final int n, per, claims;
         final IntConsumer task;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger done = new AtomicInteger();
         volatile Throwable failure;
 
-        Job(int n, IntConsumer task) {
+        Job(int n, int per, int claims, IntConsumer task) {
             this.n = n;
+            this.per = per;
+            this.claims = claims;
             this.task = task;
         }
 
         /** Claims and runs tasks until none are left. */
         void participate() {
-            for (int i; (i = next.getAndIncrement()) < n; ) {
+            for (int c; (c = next.getAndIncrement()) < claims; ) {
                 try {
-                    task.accept(i);
+                    for (int i = c * per, end = Math.min(n, i + per); i < end; i++) task.accept(i);
                 } catch (Throwable t) {
                     if (failure == null) failure = t;
                 } finally {
@@ -99,14 +114,14 @@ public final class Parallel {
         }
 
         /** Runs the job with the workers; false (nothing run) when another thread is using the team. */
-        boolean tryRun(int n, IntConsumer task) {
+        boolean tryRun(int n, int per, int claims, IntConsumer task) {
             if (workers.length == 0 || !busy.compareAndSet(false, true)) return false;
-            Job j = new Job(n, task);
+            Job j = new Job(n, per, claims, task);
             try {
                 job = j;
                 for (Worker w : workers) if (w.parked) LockSupport.unpark(w);
                 j.participate();
-                while (j.done.get() < n) Thread.onSpinWait(); // only tasks already running elsewhere
+                while (j.done.get() < claims) Thread.onSpinWait(); // only claims already running elsewhere
             } finally {
                 busy.set(false);
             }
