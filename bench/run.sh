@@ -3,7 +3,7 @@
 # Builds the engine jar (root pom, tests skipped) and the JMH jar (bench/pom.xml), then runs the
 # suites with the Java 25 that scripts/find-java.sh finds, and writes under bench/target/results/:
 # jmh.txt (JMH's console), jmh.json (-rf json), report.md (tables from report.py), uptime-*.txt.
-#   quick (default): 1 fork, 2 × 0.5 s warm-up, 3 × 0.5 s measurement per case (144 cases, ~8 min on 2 cores)
+#   quick (default): 1 fork, 2 × 0.5 s warm-up, 3 × 0.5 s measurement per case (184 CPU cases, ~10 min on 2 cores)
 #   full:            2 forks, 5 × 1 s warm-up, 10 × 1 s measurement per case (~1 h)
 # Extra arguments go to JMH, e.g. a benchmark regex and parameters:
 #   bench/run.sh quick WeightedSum -p level=0

@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The search supernet's convolutions (the parts of sep_conv / dil_conv: depthwise 3×3 / 5×5,
- * dilated depthwise 3×3 / 5×5, pointwise 1×1 at C = 8·2^v) at batch 2, crop 321, through the
+ * dilated depthwise 3×3 / 5×5, pointwise 1×1 at C = 8·2^v) at batch 2, at the crop of the CPU
+ * search step ({@code bench search-step}, 64: planes 16×16 … 2×2, where per-call costs decide) and
+ * the paper's crop 321 (planes 81×81 … 11×11), through the
  * autograd op {@link ConvOps#conv2d}, F32 — the cases of {@code adl bench ops}
  * ({@link ConvCase}). {@code forward}; {@code forwardBackward} = forward + backward for the data
  * and the filter gradient. bench/report.py reports GFLOP/s: 2·k²·(Cin/groups)·Cout·Ho·Wo·N for
@@ -39,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 public class ConvBench {
     @Param({"dw3x3", "dw5x5", "dil_dw3x3", "dil_dw5x5", "pw1x1"}) public String op;
     @Param({"0", "1", "2", "3"}) public int level;
+    @Param({"64", "321"}) public int crop;
     @Param({"cpu", "cuda"}) public String device;
 
     private ConvCase cc;
@@ -47,7 +50,7 @@ public class ConvBench {
     @Setup(Level.Trial)
     public void setup() {
         Device d = Devices.open(device);
-        cc = ConvCase.forCrops(List.of(Geometry.CROP), Geometry.BATCH).stream()
+        cc = ConvCase.forCrops(List.of(crop), Geometry.BATCH).stream()
                 .filter(c -> c.op().equals(op) && c.c() == Geometry.channels(level))
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("no conv case " + op + " at level " + level));
         x = Tensors.randn(d, DType.F32, Shape.of(cc.inputDims()), 1, 0, 1);
