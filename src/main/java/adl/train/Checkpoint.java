@@ -31,15 +31,18 @@ public final class Checkpoint {
 
     /** Writes model, optimizers ({@code adam} may be null: a retrain run) and counters to {@code file}, atomically. */
     public static void save(Path file, Module model, SGD sgd, Adam adam, SearchState state) throws IOException {
-        Map<String, Safetensors.Entry> entries = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) entries.put(e.getKey(), entry(e.getValue()));
+        // sources, not copies: each tensor is read when the writer needs its bytes (the file can be
+        // hundreds of MB; holding it all as arrays doubled the process's memory at every checkpoint)
+        Map<String, Safetensors.Source> entries = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) entries.put(e.getKey(), source(e.getValue()));
         for (Map.Entry<String, Tensor> e : sgd.momentumBuffers().entrySet()) {
-            entries.put(SGD_PREFIX + e.getKey() + ".momentum_buffer", entry(e.getValue()));
+            entries.put(SGD_PREFIX + e.getKey() + ".momentum_buffer", source(e.getValue()));
         }
         for (Map.Entry<String, Adam.State> e : adam == null ? Map.<String, Adam.State>of().entrySet() : adam.state().entrySet()) {
-            entries.put(ADAM_PREFIX + e.getKey() + ".exp_avg", entry(e.getValue().expAvg()));
-            entries.put(ADAM_PREFIX + e.getKey() + ".exp_avg_sq", entry(e.getValue().expAvgSq()));
-            entries.put(ADAM_PREFIX + e.getKey() + ".step", Safetensors.Entry.of(new int[] {1}, new long[] {e.getValue().step()}));
+            entries.put(ADAM_PREFIX + e.getKey() + ".exp_avg", source(e.getValue().expAvg()));
+            entries.put(ADAM_PREFIX + e.getKey() + ".exp_avg_sq", source(e.getValue().expAvgSq()));
+            Safetensors.Entry step = Safetensors.Entry.of(new int[] {1}, new long[] {e.getValue().step()});
+            entries.put(ADAM_PREFIX + e.getKey() + ".step", new Safetensors.Source(step.dtype(), step.shape(), () -> step));
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
@@ -49,7 +52,12 @@ public final class Checkpoint {
         meta.put("arch_steps", Long.toString(state.archSteps()));
         meta.put("best_miou", Double.toString(state.bestMiou()));
         meta.put("seconds", Double.toString(state.seconds()));
-        Safetensors.write(file, entries, meta);
+        Safetensors.writeSources(file, entries, meta);
+    }
+
+    /** Tensor t as stored: I32 as I64, every float dtype as F32 (see {@link #entry}). */
+    private static Safetensors.Source source(Tensor t) {
+        return new Safetensors.Source(t.dtype() == DType.I32 ? "I64" : "F32", t.shape().dims(), () -> entry(t));
     }
 
     private static Safetensors.Entry entry(Tensor t) {

@@ -295,7 +295,7 @@ public final class RetrainLoop {
             }
         }
         Path written = checkpoint();
-        if (best && written != null) RunFiles.writeAtomically(files.bestCheckpoint(), Files.readAllBytes(written));
+        if (best && written != null) RunFiles.copyAtomically(written, files.bestCheckpoint());
         if (par.lead() && net instanceof FixedNetwork fixed) {
             try {
                 RunStats.recordPeak(files.dir());

@@ -51,6 +51,19 @@ public final class RunFiles {
         }
     }
 
+    /** Copies {@code source} to {@code target} through a temp file and an atomic rename, streaming (no copy in memory). */
+    static void copyAtomically(Path source, Path target) throws IOException {
+        Path tmp = tempFor(target);
+        try {
+            Files.copy(source, tmp);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw IoErrors.writing(target, e);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     /**
      * A fresh temp file name beside {@code target} ({@code .NAME.<random>.tmp}, what {@link RunLock}
      * cleans up), its folder created. Not created itself: the writer creates it, so that it gets the

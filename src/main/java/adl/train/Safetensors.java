@@ -44,17 +44,56 @@ public final class Safetensors {
         int elementBytes() { return dtype.equals("F32") ? 4 : 8; }
     }
 
-    /** Writes {@code entries} (in order), their digests and {@code metadata} to {@code file} atomically. */
+    /**
+     * Writes {@code entries} (in order), their digests and {@code metadata} to {@code file} atomically.
+     * The bytes of each entry pass through one reusable chunk buffer twice — once for its digest
+     * (the header, which holds the digests, comes first in the file), once to the file — so a
+     * checkpoint of a few hundred MB costs no second copy of itself on the heap.
+     */
     public static void write(Path file, Map<String, Entry> entries, Map<String, String> metadata) throws IOException {
-        Map<String, ByteBuffer> data = new LinkedHashMap<>();
-        for (Map.Entry<String, Entry> e : entries.entrySet()) data.put(e.getKey(), bytes(e.getValue()));
+        Map<String, Source> sources = new LinkedHashMap<>();
+        entries.forEach((name, e) -> sources.put(name, new Source(e.dtype(), e.shape(), () -> e)));
+        writeSources(file, sources, metadata);
+    }
+
+    /**
+     * An entry whose values are produced on demand (e.g. read from a tensor): {@code load} is called
+     * twice per write, once for the digest and once for the bytes, and must give the same values,
+     * of the stated dtype and shape. Then only one entry's values are on the heap at a time.
+     */
+    public record Source(String dtype, int[] shape, java.util.function.Supplier<Entry> load) {
+        long numel() {
+            long n = 1;
+            for (int d : shape) n *= d;
+            return n;
+        }
+
+        int elementBytes() { return dtype.equals("F32") ? 4 : 8; }
+
+        Entry values() {
+            Entry e = load.get();
+            if (!e.dtype().equals(dtype) || !java.util.Arrays.equals(e.shape(), shape)) {
+                throw new IllegalStateException("safetensors source gave " + e.dtype() + " " + java.util.Arrays.toString(e.shape())
+                        + ", declared " + dtype + " " + java.util.Arrays.toString(shape));
+            }
+            return e;
+        }
+    }
+
+    /** As {@link #write}, loading each source when its bytes are needed. */
+    public static void writeSources(Path file, Map<String, Source> entries, Map<String, String> metadata) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         ObjectNode header = JSON.createObjectNode();
         ObjectNode meta = header.putObject("__metadata__");
         if (metadata != null) metadata.forEach(meta::put);
-        data.forEach((name, b) -> meta.put(digestKey(name), crc32c(b)));
+        for (Map.Entry<String, Source> e : entries.entrySet()) {
+            CRC32C c = new CRC32C();
+            forEachChunk(e.getValue().values(), chunk, c::update);
+            meta.put(digestKey(e.getKey()), String.format("%08x", c.getValue()));
+        }
         long offset = 0;
-        for (Map.Entry<String, Entry> e : entries.entrySet()) {
-            Entry t = e.getValue();
+        for (Map.Entry<String, Source> e : entries.entrySet()) {
+            Source t = e.getValue();
             long len = t.numel() * t.elementBytes();
             ObjectNode n = header.putObject(e.getKey());
             n.put("dtype", t.dtype());
@@ -76,8 +115,10 @@ public final class Safetensors {
                 pre.flip();
                 while (pre.hasRemaining()) ch.write(pre);
                 boolean first = true;
-                for (ByteBuffer b : data.values()) {
-                    writeData(ch, b);
+                for (Source t : entries.values()) {
+                    forEachChunk(t.values(), chunk, b -> {
+                        while (b.hasRemaining()) ch.write(b);
+                    });
                     if (first) slowWriteForTests(file);
                     first = false;
                 }
@@ -88,6 +129,30 @@ public final class Safetensors {
             throw IoErrors.writing(file, e);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Bytes per chunk of {@link #write} (a multiple of 8: chunks hold whole elements). */
+    static final int CHUNK_BYTES = 1 << 20;
+
+    /** Receives one chunk of an entry's bytes (position 0, limit = bytes in it). */
+    private interface ChunkSink {
+        void accept(ByteBuffer chunk) throws IOException;
+    }
+
+    /** The little-endian bytes of one entry, as stored, in consecutive chunks of at most the chunk buffer's capacity. */
+    private static void forEachChunk(Entry t, ByteBuffer chunk, ChunkSink sink) throws IOException {
+        int n = (int) t.numel(), per = chunk.capacity() / t.elementBytes();
+        for (int i = 0; i < n; i += per) {
+            int m = Math.min(per, n - i);
+            chunk.clear();
+            switch (t.dtype()) {
+                case "F32" -> chunk.asFloatBuffer().put(t.f32(), i, m);
+                case "F64" -> chunk.asDoubleBuffer().put(t.f64(), i, m);
+                default -> chunk.asLongBuffer().put(t.i64(), i, m);
+            }
+            chunk.limit(m * t.elementBytes());
+            sink.accept(chunk);
         }
     }
 
@@ -105,23 +170,6 @@ public final class Safetensors {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static void writeData(FileChannel ch, ByteBuffer b) throws IOException {
-        b = b.duplicate();
-        while (b.hasRemaining()) ch.write(b);
-    }
-
-    /** The little-endian bytes of one entry, as stored. */
-    private static ByteBuffer bytes(Entry t) {
-        int n = (int) t.numel();
-        ByteBuffer b = ByteBuffer.allocate(n * t.elementBytes()).order(ByteOrder.LITTLE_ENDIAN);
-        switch (t.dtype()) {
-            case "F32" -> b.asFloatBuffer().put(t.f32(), 0, n);
-            case "F64" -> b.asDoubleBuffer().put(t.f64(), 0, n);
-            default -> b.asLongBuffer().put(t.i64(), 0, n);
-        }
-        return b;
     }
 
     /**

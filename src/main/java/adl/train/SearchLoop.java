@@ -377,7 +377,7 @@ public final class SearchLoop implements AutoCloseable {
             }
         }
         Path written = checkpoint();
-        if (best && written != null) RunFiles.writeAtomically(files.bestCheckpoint(), Files.readAllBytes(written));
+        if (best && written != null) RunFiles.copyAtomically(written, files.bestCheckpoint());
         listener.epochEnd(epoch, lossAndMiou[0], lossAndMiou[1], arch);
         return arch;
     }

@@ -52,6 +52,36 @@ class SafetensorsTest {
         assertEquals(-1f, bb.getFloat(12 + (int) n));
     }
 
+    /** Entries longer than the writer's chunk buffer: bytes and digests as if written in one piece (CRC32C of the whole data block, computed here). */
+    @Test void entriesSpanningSeveralChunksKeepTheirBytesAndDigests() throws IOException {
+        int n = Safetensors.CHUNK_BYTES / 4 * 2 + 13;   // two whole chunks and a tail
+        float[] f = new float[n];
+        double[] d = new double[Safetensors.CHUNK_BYTES / 8 + 5];
+        for (int i = 0; i < n; i++) f[i] = i * 0.5f - 7;
+        for (int i = 0; i < d.length; i++) d[i] = -i / 3.0;
+        Path p = dir.resolve("big.safetensors");
+        Map<String, Safetensors.Entry> m = new LinkedHashMap<>();
+        m.put("f", Safetensors.Entry.of(new int[] {n}, f));
+        m.put("d", Safetensors.Entry.of(new int[] {d.length}, d));
+        Safetensors.write(p, m, Map.of());
+        Safetensors.Contents c = Safetensors.read(p);
+        assertTrue(c.verified());
+        assertArrayEquals(f, c.entries().get("f").f32());
+        assertArrayEquals(d, c.entries().get("d").f64());
+        byte[] b = Files.readAllBytes(p);
+        long h = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b, 8 + (int) h, n * 4);
+        assertEquals(String.format("%08x", crc.getValue()), c.metadata().get("crc32c.f"));
+    }
+
+    @Test void aSourceThatGivesOtherValuesThanItDeclaredIsRefused() {
+        Map<String, Safetensors.Source> m = Map.of("w", new Safetensors.Source("F32", new int[] {3},
+                () -> Safetensors.Entry.of(new int[] {2}, new float[] {1, 2})));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Safetensors.writeSources(dir.resolve("s.safetensors"), m, Map.of()));
+        assertTrue(e.getMessage().contains("declared F32 [3]"), e.getMessage());
+    }
+
     @Test void truncatedFilesAreReportedByName() throws IOException {
         Path f = dir.resolve("t.safetensors");
         Safetensors.write(f, Map.of("w", Safetensors.Entry.of(new int[] {4}, new float[] {1, 2, 3, 4})), Map.of());
