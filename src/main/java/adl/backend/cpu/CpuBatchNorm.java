@@ -55,7 +55,7 @@ final class CpuBatchNorm {
         int m = d.count();
         if (m < 2) throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got x " + x.shape());
         Parallel.forEach(d.c(), 3L * m, c -> {
-            double[] stats = x.dtype() == DType.F32 ? statsF32(x, d, c) : statsF64(x, d, c);
+            double[] stats = x.dtype() == DType.F32 ? statsF32(x, d, c, pair()) : statsF64(x, d, c, pair());
             double mean = stats[0], varB = stats[1] / m, varU = stats[1] / (m - 1);
             double invStd = 1.0 / Math.sqrt(varB + eps);
             double g = get(gamma, c, 1.0), b = get(beta, c, 0.0);
@@ -99,7 +99,7 @@ final class CpuBatchNorm {
         int m = d.count();
         Parallel.forEach(d.c(), 3L * m, c -> {
             double mean = get(saveMean, c, 0), invStd = get(saveInvStd, c, 0);
-            double[] sums = x.dtype() == DType.F32 ? gradSumsF32(x, gy, d, c, mean) : gradSumsF64(x, gy, d, c, mean);
+            double[] sums = x.dtype() == DType.F32 ? gradSumsF32(x, gy, d, c, mean, pair()) : gradSumsF64(x, gy, d, c, mean, pair());
             double sumG = sums[0], sumGXc = sums[1]; // Σ gy, Σ gy·(x - mean)
             if (gbeta != null) set(gbeta, c, sumG);
             if (ggamma != null) set(ggamma, c, sumGXc * invStd);
@@ -111,6 +111,17 @@ final class CpuBatchNorm {
         });
     }
 
+    /** The calling thread's two-double result buffer (the per-channel sums below return through it: no garbage per channel). */
+    private static final ThreadLocal<double[]> PAIR = ThreadLocal.withInitial(() -> new double[2]);
+
+    private static double[] pair() { return PAIR.get(); }
+
+    private static double[] two(double[] out, double a, double b) {
+        out[0] = a;
+        out[1] = b;
+        return out;
+    }
+
     // ---- F32 loops ----
 
     /**
@@ -119,7 +130,7 @@ final class CpuBatchNorm {
      * so the adds are four independent chains instead of one latency-bound chain. The order depends
      * on the shape only.
      */
-    private static double[] statsF32(Tensor x, Dims d, int c) {
+    private static double[] statsF32(Tensor x, Dims d, int c, double[] out) {
         float[] a = CpuStorage.f32(x);
         int off = (int) x.offset(), hw = d.hw();
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -149,7 +160,7 @@ final class CpuBatchNorm {
                 v0 += e * e;
             }
         }
-        return new double[] {mean, (v0 + v1) + (v2 + v3)};
+        return two(out, mean, (v0 + v1) + (v2 + v3));
     }
 
     /** y = x·scale + shift on channel c; one index for both arrays when they share an offset (C2 vectorises). */
@@ -167,7 +178,7 @@ final class CpuBatchNorm {
     }
 
     /** {Σ gy, Σ gy·(x − mean)} of channel c, with four interleaved partial sums as {@link #statsF32}. */
-    private static double[] gradSumsF32(Tensor x, Tensor gy, Dims d, int c, double mean) {
+    private static double[] gradSumsF32(Tensor x, Tensor gy, Dims d, int c, double mean, double[] out) {
         float[] a = CpuStorage.f32(x), g = CpuStorage.f32(gy);
         int xo = (int) x.offset(), go = (int) gy.offset(), hw = d.hw();
         double g0 = 0, g1 = 0, g2 = 0, g3 = 0, x0 = 0, x1 = 0, x2 = 0, x3 = 0;
@@ -190,7 +201,7 @@ final class CpuBatchNorm {
                 x0 += gi * (a[xb + i] - mean);
             }
         }
-        return new double[] {(g0 + g1) + (g2 + g3), (x0 + x1) + (x2 + x3)};
+        return two(out, (g0 + g1) + (g2 + g3), (x0 + x1) + (x2 + x3));
     }
 
     /** gx = (gy − gMean − (x − mean)·k)·w on channel c; one index when the three offsets agree. */
@@ -210,7 +221,7 @@ final class CpuBatchNorm {
 
     // ---- F64 loops (the same arithmetic in double) ----
 
-    private static double[] statsF64(Tensor x, Dims d, int c) {
+    private static double[] statsF64(Tensor x, Dims d, int c, double[] out) {
         double[] a = CpuStorage.f64(x);
         int off = (int) x.offset(), hw = d.hw();
         double s = 0;
@@ -226,7 +237,7 @@ final class CpuBatchNorm {
                 v += e * e;
             }
         }
-        return new double[] {mean, v};
+        return two(out, mean, v);
     }
 
     private static void affineF64(Tensor x, Tensor y, Dims d, int c, double scale, double shift) {
@@ -238,7 +249,7 @@ final class CpuBatchNorm {
         }
     }
 
-    private static double[] gradSumsF64(Tensor x, Tensor gy, Dims d, int c, double mean) {
+    private static double[] gradSumsF64(Tensor x, Tensor gy, Dims d, int c, double mean, double[] out) {
         double[] a = CpuStorage.f64(x), g = CpuStorage.f64(gy);
         int xo = (int) x.offset(), go = (int) gy.offset(), hw = d.hw();
         double sg = 0, sgx = 0;
@@ -249,7 +260,7 @@ final class CpuBatchNorm {
                 sgx += g[go + p + i] * (a[xo + p + i] - mean);
             }
         }
-        return new double[] {sg, sgx};
+        return two(out, sg, sgx);
     }
 
     private static void gxF64(Tensor x, Tensor gy, Tensor gx, Dims d, int c, double mean, double gMean, double k, double w) {

@@ -23,7 +23,7 @@ final class CpuGemm {
 
     private CpuGemm() {}
 
-    /** Per-thread scratch: accumulators, the packed B panel, a flat buffer and plane buffers (contents undefined). */
+    /** Per-thread scratch: accumulators, the packed B panel, a flat buffer, plane buffers and an int buffer (contents undefined). */
     static final class Scratch {
         float[] q0 = new float[NB], q1 = new float[NB], q2 = new float[NB], q3 = new float[NB];
         private float[][] panel = new float[0][], rows = new float[0][];
@@ -52,7 +52,10 @@ final class CpuGemm {
             }
         }
 
+        private int[] ints = new int[0];
+
         float[] flat(int n) { return flat.length >= n ? flat : (flat = new float[n]); }
+        int[] ints(int n) { return ints.length >= n ? ints : (ints = new int[n]); }
         float[] planeA(int n) { return planeA.length >= n ? planeA : (planeA = new float[n]); }
         float[] planeB(int n) { return planeB.length >= n ? planeB : (planeB = new float[n]); }
         float[] planeC(int n) { return planeC.length >= n ? planeC : (planeC = new float[n]); }

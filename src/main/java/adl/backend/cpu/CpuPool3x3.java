@@ -15,6 +15,9 @@ import adl.backend.cpu.CpuPool.Geo;
  * same scan order for max (first maximum, or last NaN), the same additions in the same order,
  * starting from 0, for average, and the gradient scattered in the same order. Output o of an axis of
  * length n reads inputs o−1, o, o+1 clipped to [0, n): two at each end, one when n = 1.
+ *
+ * <p>The per-plane buffers (row maxima, row sums, argmax indices) are the calling thread's
+ * {@link CpuGemm.Scratch} planes, every element written before it is read: no garbage per plane.
  */
 final class CpuPool3x3 {
     private CpuPool3x3() {}
@@ -30,7 +33,7 @@ final class CpuPool3x3 {
     static void maxForward(float[] a, int xo, float[] b, int yo, Geo g) {
         int h = g.h(), w = g.w(), plane = h * w;
         Parallel.forEach(g.planes(), g.work(), pl -> {
-            float[] rm = new float[plane];
+            float[] rm = CpuGemm.scratch().planeA(plane);
             rowMax(a, xo + pl * plane, h, w, rm, null);
             int yb = yo + pl * plane;
             if (h == 1) {
@@ -54,8 +57,9 @@ final class CpuPool3x3 {
     static void maxBackward(float[] a, int xo, float[] gy, int go, float[] gx, int ro, Geo g) {
         int h = g.h(), w = g.w(), plane = h * w;
         Parallel.forEach(g.planes(), g.work(), pl -> {
-            float[] rm = new float[plane];
-            int[] arg = new int[plane];
+            CpuGemm.Scratch s = CpuGemm.scratch();
+            float[] rm = s.planeA(plane);
+            int[] arg = s.ints(plane);
             rowMax(a, xo + pl * plane, h, w, rm, arg);
             int gb = go + pl * plane, rb = ro + pl * plane;
             java.util.Arrays.fill(gx, rb, rb + plane, 0f);
@@ -128,7 +132,7 @@ final class CpuPool3x3 {
     static void avgForward(float[] a, int xo, float[] b, int yo, Geo g) {
         int h = g.h(), w = g.w(), plane = h * w;
         Parallel.forEach(g.planes(), g.work(), pl -> {
-            float[] rs = new float[plane];
+            float[] rs = CpuGemm.scratch().planeA(plane);
             int xb = xo + pl * plane, yb = yo + pl * plane;
             for (int i = 0; i < h; i++) {
                 int r = i * w, x = xb + r;
@@ -159,7 +163,8 @@ final class CpuPool3x3 {
     static void avgBackward(float[] gy, int go, float[] gx, int ro, Geo g) {
         int h = g.h(), w = g.w(), plane = h * w;
         Parallel.forEach(g.planes(), g.work(), pl -> {
-            float[] v = new float[plane], cs = new float[plane];
+            CpuGemm.Scratch scratch = CpuGemm.scratch();
+            float[] v = scratch.planeA(plane), cs = scratch.planeB(plane);
             int gb = go + pl * plane, rb = ro + pl * plane;
             for (int oh = 0; oh < h; oh++) {
                 int rc = count(oh, h);
