@@ -58,8 +58,8 @@ public final class Safetensors {
 
     /**
      * An entry whose values are produced on demand (e.g. read from a tensor): {@code load} is called
-     * twice per write, once for the digest and once for the bytes, and must give the same values,
-     * of the stated dtype and shape. Then only one entry's values are on the heap at a time.
+     * once, when the writer reaches the entry, and must give values of the stated dtype and shape.
+     * Then only one entry's values are on the heap at a time.
      */
     public record Source(String dtype, int[] shape, java.util.function.Supplier<Entry> load) {
         long numel() {
@@ -80,17 +80,18 @@ public final class Safetensors {
         }
     }
 
-    /** As {@link #write}, loading each source when its bytes are needed. */
+    /**
+     * As {@link #write}, loading each source when its bytes are needed, in one pass: the header goes
+     * out first with a placeholder for every digest (each digest is 8 hex digits, so the header's
+     * length does not depend on the values), the data follows while the digests are computed, and
+     * the header is written again, in place, with the real digests.
+     */
     public static void writeSources(Path file, Map<String, Source> entries, Map<String, String> metadata) throws IOException {
         ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         ObjectNode header = JSON.createObjectNode();
         ObjectNode meta = header.putObject("__metadata__");
         if (metadata != null) metadata.forEach(meta::put);
-        for (Map.Entry<String, Source> e : entries.entrySet()) {
-            CRC32C c = new CRC32C();
-            forEachChunk(e.getValue().values(), chunk, c::update);
-            meta.put(digestKey(e.getKey()), String.format("%08x", c.getValue()));
-        }
+        for (String name : entries.keySet()) meta.put(digestKey(name), "00000000");
         long offset = 0;
         for (Map.Entry<String, Source> e : entries.entrySet()) {
             Source t = e.getValue();
@@ -104,24 +105,24 @@ public final class Safetensors {
             offs.add(offset + len);
             offset += len;
         }
-        byte[] head = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
-        int padded = (head.length + 7) / 8 * 8;
+        ByteBuffer pre = headerBytes(header, -1);
         Path tmp = RunFiles.tempFor(file);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer pre = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-                pre.putLong(padded).put(head);
-                while (pre.position() < pre.capacity()) pre.put((byte) ' ');
-                pre.flip();
                 while (pre.hasRemaining()) ch.write(pre);
                 boolean first = true;
-                for (Source t : entries.values()) {
-                    forEachChunk(t.values(), chunk, b -> {
+                for (Map.Entry<String, Source> e : entries.entrySet()) {
+                    CRC32C crc = new CRC32C();
+                    forEachChunk(e.getValue().values(), chunk, b -> {
+                        crc.update(b.duplicate());
                         while (b.hasRemaining()) ch.write(b);
                     });
+                    meta.put(digestKey(e.getKey()), String.format("%08x", crc.getValue()));
                     if (first) slowWriteForTests(file);
                     first = false;
                 }
+                ByteBuffer done = headerBytes(header, pre.capacity());
+                for (long pos = 0; done.hasRemaining(); ) pos += ch.write(done, pos);
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -130,6 +131,19 @@ public final class Safetensors {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** The 8-byte length and the space-padded JSON header; {@code expected} ≥ 0: the size it must have (the in-place rewrite). */
+    private static ByteBuffer headerBytes(ObjectNode header, int expected) throws IOException {
+        byte[] head = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+        int padded = (head.length + 7) / 8 * 8;
+        if (expected >= 0 && 8 + padded != expected) {
+            throw new IllegalStateException("safetensors header changed size from " + expected + " to " + (8 + padded) + " bytes");
+        }
+        ByteBuffer pre = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        pre.putLong(padded).put(head);
+        while (pre.position() < pre.capacity()) pre.put((byte) ' ');
+        return pre.flip();
     }
 
     /** Bytes per chunk of {@link #write} (a multiple of 8: chunks hold whole elements). */
