@@ -112,12 +112,21 @@ public final class SuperNet extends Module {
         return LossOps.crossEntropy(forward(x), labels, LossOps.IGNORE_LABEL);
     }
 
-    /** Every trainable tensor except α and β, in state-dict order. */
+    /**
+     * Every trainable tensor except α and β, in state-dict order (immutable). Listed once: the
+     * network's parameters are fixed at construction, and both steps of every iteration ask for
+     * them (a walk of the module tree that built ~10⁴ dotted names each time).
+     */
     public List<Tensor> weightParameters() {
-        List<Tensor> out = new ArrayList<>();
-        for (Map.Entry<String, Tensor> e : namedParameters().entrySet()) if (!e.getKey().startsWith("arch.")) out.add(e.getValue());
-        return out;
+        if (weights == null) {
+            List<Tensor> out = new ArrayList<>();
+            for (Map.Entry<String, Tensor> e : namedParameters().entrySet()) if (!e.getKey().startsWith("arch.")) out.add(e.getValue());
+            weights = List.copyOf(out);
+        }
+        return weights;
     }
+
+    private List<Tensor> weights;
 
     /** α and β. */
     public List<Tensor> archParameters() { return List.of(arch.alpha(), arch.beta()); }

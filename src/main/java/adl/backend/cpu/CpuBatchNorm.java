@@ -28,14 +28,14 @@ final class CpuBatchNorm {
 
     private static void requireChannels(Tensor t, String name, Dims d, String op) {
         if (t == null) return;
-        CpuCopy.requireContiguous(t, op + " " + name);
+        CpuCopy.requireContiguous(t, op, name);
         if (t.rank() != 1 || t.dim(0) != d.c()) {
             throw new IllegalArgumentException(op + ": " + name + " must be [" + d.c() + "], got " + t.shape());
         }
     }
 
     private static void requireSame(Tensor t, Tensor x, String name, String op) {
-        CpuCopy.requireContiguous(t, op + " " + name);
+        CpuCopy.requireContiguous(t, op, name);
         if (!t.shape().equals(x.shape()) || t.dtype() != x.dtype()) {
             throw new IllegalArgumentException(op + ": " + name + " " + t.describe() + " must match x " + x.describe());
         }

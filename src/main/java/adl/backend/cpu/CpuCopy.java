@@ -108,4 +108,9 @@ final class CpuCopy {
     static void requireContiguous(Tensor t, String op) {
         if (!t.isContiguous()) throw new IllegalArgumentException(op + ": tensor " + t.describe() + " must be contiguous");
     }
+
+    /** As {@link #requireContiguous(Tensor, String)} with the message's op "op detail", built only on failure (hot paths). */
+    static void requireContiguous(Tensor t, String op, Object detail) {
+        if (!t.isContiguous()) requireContiguous(t, op + " " + detail);
+    }
 }

@@ -15,8 +15,8 @@ final class CpuElementwise {
 
     /** y = op(x, s); x, y contiguous, same shape (y may be x). */
     static void unary(UnaryOp op, Tensor x, double s, Tensor y) {
-        CpuCopy.requireContiguous(x, "unary " + op);
-        CpuCopy.requireContiguous(y, "unary " + op);
+        CpuCopy.requireContiguous(x, "unary", op);
+        CpuCopy.requireContiguous(y, "unary", op);
         if (!x.shape().equals(y.shape())) throw new IllegalArgumentException("unary " + op + ": " + x.shape() + " -> " + y.shape());
         int n = x.shape().size();
         int xo = (int) x.offset(), yo = (int) y.offset();
@@ -83,7 +83,7 @@ final class CpuElementwise {
 
     /** z = op(a, b) with a, b broadcast to z's shape; z contiguous; a, b any layout. */
     static void binary(BinaryOp op, Tensor a, Tensor b, Tensor z) {
-        CpuCopy.requireContiguous(z, "binary " + op);
+        CpuCopy.requireContiguous(z, "binary", op);
         if (a.shape().equals(z.shape()) && b.shape().equals(z.shape()) && a.isContiguous() && b.isContiguous()) {
             sameShape(op, a, b, z); // no broadcasting: skip the strided-loop set-up (most calls, small tensors)
             return;

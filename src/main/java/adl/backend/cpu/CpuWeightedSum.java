@@ -282,7 +282,7 @@ final class CpuWeightedSum {
     }
 
     private static void requireLike(String op, String what, Tensor t, Tensor like) {
-        CpuCopy.requireContiguous(t, op + " " + what);
+        CpuCopy.requireContiguous(t, op, what);
         if (!t.shape().equals(like.shape()) || t.dtype() != like.dtype()) {
             throw new IllegalArgumentException(op + ": " + what + " " + t.describe() + " must match " + like.describe());
         }
