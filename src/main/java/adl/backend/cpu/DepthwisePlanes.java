@@ -104,8 +104,7 @@ final class DepthwisePlanes {
                 if (pl.minor()) {
                     correlateMinor(X, pl.shift[t] * gn, weights(w, wOff, t, b, end), tmp, acc, 0, end);
                 } else {
-                    System.arraycopy(X, pl.shift[t], tmp, 0, end);
-                    for (int j = 0; j < gn; j++) fmaRange(w[wOff[j] + t], tmp, acc, j * S, j * S + pl.q);
+                    for (int j = 0; j < gn; j++) shiftedFma(w[wOff[j] + t], X, pl.shift[t], tmp, acc, j * S, j * S + pl.q);
                 }
             }
             for (int j = 0; j < gn; j++) unpad(acc, j * S, step, pl.Wp, 0, 0, pl.Ho, pl.Wo, y, yo + (p0 + j) * P);
@@ -145,8 +144,7 @@ final class DepthwisePlanes {
                     if (minor) {
                         correlateMinor(B, sh * gn, weights(w, wOff, t, b, end), tmp, acc, lo, end);
                     } else {
-                        System.arraycopy(B, sh + lo, tmp, lo, end - lo);
-                        for (int j = 0; j < gn; j++) fmaRange(w[wOff[j] + t], tmp, acc, j * M + first, j * M + last);
+                        for (int j = 0; j < gn; j++) shiftedFma(w[wOff[j] + t], B, sh, tmp, acc, j * M + first, j * M + last);
                     }
                 }
             }
@@ -160,51 +158,73 @@ final class DepthwisePlanes {
     static void backwardFilter(float[] x, int xo, float[] gy, int gyo, float[] gw, int gwo, int N, int Cin, int Cout, Geom g) {
         Plan pl = Plan.of(g);
         int m = Cout / Cin, HW = g.inPlane(), P = g.outPlane();
-        int L = Math.min(LANES, pl.q), Lx = L + pl.smax, G = groupSize(Cout, (long) N * Lx);
+        int L = Math.min(LANES, pl.q), Lx = L + pl.smax, G = groupSize(Cout, (long) pl.taps * L); // lanes stay in cache
         CpuConv.forEach((Cout + G - 1) / G, 2L * N * pl.taps * pl.q * G, task -> {
             int c0 = task * G, gn = Math.min(G, Cout - c0);
-            boolean minor = pl.minor(); // then q ≤ LANES: one chunk, Lx = Pp
-            int step = minor ? gn : 1, S = minor ? 1 : Lx;
+            boolean minor = pl.minor(); // then q <= LANES: one chunk, L = q, Lx = Pp
+            // lane l of channel j at j·S + l·step; position u of its x window at j·Sx + u·step
+            int step = minor ? gn : 1, S = minor ? 1 : L, Sx = minor ? 1 : Lx;
             Buffers b = BUFFERS.get();
-            float[][] a = b.rows(pl.taps, gn * Lx);
-            for (int t = 0; t < pl.taps; t++) java.util.Arrays.fill(a[t], 0, gn * Lx, 0f);
-            float[] X = b.in(gn * Lx), GY = b.acc(gn * Lx), tmp = b.tmp(gn * Lx);
+            float[][] a = b.rows(pl.taps, gn * L);
+            for (int t = 0; t < pl.taps; t++) java.util.Arrays.fill(a[t], 0, gn * L, 0f);
+            float[] X = b.in(gn * Lx), GY = b.acc(gn * L), tmp = b.tmp(gn * L);
             for (int n = 0; n < N; n++) {
                 for (int start = 0; start < pl.q; start += LANES) {
                     int len = Math.min(LANES, pl.q - start);
                     java.util.Arrays.fill(X, 0, gn * Lx, 0f);
-                    java.util.Arrays.fill(GY, 0, gn * Lx, 0f);
+                    java.util.Arrays.fill(GY, 0, gn * L, 0f);
                     for (int j = 0; j < gn; j++) {
                         int co = c0 + j;
-                        window(x, xo + (n * Cin + co / m) * HW, pl.H, pl.W, pl.pH, pl.pW, pl.Wp, start, len + pl.smax, X, j * S, step);
+                        window(x, xo + (n * Cin + co / m) * HW, pl.H, pl.W, pl.pH, pl.pW, pl.Wp, start, len + pl.smax, X, j * Sx, step);
                         window(gy, gyo + (n * Cout + co) * P, pl.Ho, pl.Wo, 0, 0, pl.Wp, start, len, GY, j * S, step);
                     }
-                    int end = minor ? len * gn : (gn - 1) * Lx + len;
                     for (int t = 0; t < pl.taps; t++) {
                         float[] at = a[t];
-                        System.arraycopy(X, pl.shift[t] * step, tmp, 0, end);
                         if (minor) {
+                            int end = len * gn;
+                            System.arraycopy(X, pl.shift[t] * gn, tmp, 0, end);
                             for (int i = 0; i < end; i++) at[i] = Math.fma(GY[i], tmp[i], at[i]);
                         } else {
                             for (int j = 0; j < gn; j++) {
-                                for (int i = j * Lx, e = j * Lx + len; i < e; i++) at[i] = Math.fma(GY[i], tmp[i], at[i]);
+                                int i0 = j * L, e = i0 + len;
+                                System.arraycopy(X, j * Lx + pl.shift[t], tmp, i0, len);
+                                for (int i = i0; i < e; i++) at[i] = Math.fma(GY[i], tmp[i], at[i]);
                             }
                         }
                     }
                 }
             }
-            for (int t = 0; t < pl.taps; t++) {
-                for (int j = 0; j < gn; j++) {
-                    float sum = 0f;
-                    for (int l = 0; l < L; l++) sum += a[t][j * S + l * step];
-                    gw[gwo + (c0 + j) * pl.taps + t] = sum;
+            // gw[c0 + j, t] = Σ_l lane l, in order l = 0, 1, ...: one add chain per (j, t), four taps' chains
+            // interleaved so that their adds overlap
+            for (int j = 0; j < gn; j++) {
+                int o = gwo + (c0 + j) * pl.taps, t = 0;
+                for (; t + 4 <= pl.taps; t += 4) {
+                    float[] a0 = a[t], a1 = a[t + 1], a2 = a[t + 2], a3 = a[t + 3];
+                    float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+                    for (int l = 0, i = j * S; l < L; l++, i += step) {
+                        s0 += a0[i];
+                        s1 += a1[i];
+                        s2 += a2[i];
+                        s3 += a3[i];
+                    }
+                    gw[o + t] = s0;
+                    gw[o + t + 1] = s1;
+                    gw[o + t + 2] = s2;
+                    gw[o + t + 3] = s3;
+                }
+                for (; t < pl.taps; t++) {
+                    float[] a0 = a[t];
+                    float s0 = 0f;
+                    for (int l = 0, i = j * S; l < L; l++, i += step) s0 += a0[i];
+                    gw[o + t] = s0;
                 }
             }
         });
     }
 
-    /** acc[i] = fma(wv, tmp[i], acc[i]) for i in [lo, hi). */
-    private static void fmaRange(float wv, float[] tmp, float[] acc, int lo, int hi) {
+    /** acc[i] = fma(wv, src[i + shift], acc[i]) for i in [lo, hi), through tmp[lo, hi). */
+    private static void shiftedFma(float wv, float[] src, int shift, float[] tmp, float[] acc, int lo, int hi) {
+        System.arraycopy(src, lo + shift, tmp, lo, hi - lo);
         for (int i = lo; i < hi; i++) acc[i] = Math.fma(wv, tmp[i], acc[i]);
     }
 
