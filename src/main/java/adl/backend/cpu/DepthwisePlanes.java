@@ -30,8 +30,10 @@ import adl.backend.cpu.CpuIm2col.Geom;
  * taps (ki, kj) from 0; input gradient = fma chain over (k &lt; m, ki, kj) from 0; filter gradient
  * gw[co, t] = Σ_j lane_j in order j = 0, 1, ..., where lane j (of min(q, 256)) is the fma chain of
  * gy · x_shifted over samples n and, within a sample, over the positions j, j + 256, ... of the
- * padded plane. A tap whose every real output reads padding only is skipped when its weights are
- * finite: fma(w, 0, a) == a for finite w because an fma chain from +0 never holds −0.
+ * padded plane. A tap whose every real output reads padding only (dilated kernels on 2x2 and 4x4
+ * planes: 24 of the 25 taps of a dilated 5x5 at 2x2) is skipped where that is exact: in y and gx
+ * when its weights are finite (fma(w, 0, a) == a for finite w, as an fma chain from +0 never holds
+ * −0), in gw when the group's x and gy are finite (its lanes then stay +0).
  *
  * <p>Tasks are groups of planes sized from the shape alone ({@link #GROUP_FLOATS}), so results do
  * not depend on the thread count (see {@link Parallel}).
@@ -40,9 +42,11 @@ final class DepthwisePlanes {
     /** Lanes of the filter-gradient sums (the partial sums reduced in order at the end). */
     static final int LANES = 256;
     /** Floats of plane data per task (a group's few scratch arrays stay in L1/L2). */
-    static final int GROUP_FLOATS = Integer.getInteger("adl.dw.groupFloats", 4096);
+    static final int GROUP_FLOATS = 4096;
     /** Plane-minor layout for planes of at most this many output positions q. */
-    static final int MINOR_MAX_Q = Integer.getInteger("adl.dw.minorMaxQ", 48);
+    static final int MINOR_MAX_Q = 48;
+    /** The per-plane kernels' chunk of gx positions, which decided where a non-finite weight applies. */
+    private static final int OLD_CHUNK = 512;
     /** Rows shorter than this are copied by a loop instead of System.arraycopy. */
     private static final int COPY_MIN = 16;
 
@@ -71,6 +75,11 @@ final class DepthwisePlanes {
         }
 
         boolean minor() { return q <= MINOR_MAX_Q; }
+
+        boolean anyDead() {
+            for (boolean d : dead) if (d) return true;
+            return false;
+        }
     }
 
     /** Planes per group for n planes of {@code floats} floats each: ceil(n / tasks) with tasks from the shape. */
@@ -139,12 +148,20 @@ final class DepthwisePlanes {
             for (int k = 0; k < m; k++) {
                 for (int j = 0; j < gn; j++) wOff[j] = wo + ((p0 + j) % Cin * m + k) * pl.taps;
                 for (int t = 0; t < pl.taps; t++) {
-                    if (pl.dead[t] && finite(w, wOff, t)) continue;
+                    boolean fin = finite(w, wOff, t);
+                    if (pl.dead[t] && fin) continue;
                     int sh = k * S + pl.smax - pl.shift[t];
-                    if (minor) {
-                        correlateMinor(B, sh * gn, weights(w, wOff, t, b, end), tmp, acc, lo, end);
-                    } else {
-                        for (int j = 0; j < gn; j++) shiftedFma(w[wOff[j] + t], B, sh, tmp, acc, j * M + first, j * M + last);
+                    float[] wexp = minor ? weights(w, wOff, t, b, end) : null;
+                    // finite weights: the whole range; otherwise (w·0 = NaN) exactly the chunks of
+                    // OLD_CHUNK positions in which the per-plane kernel applied the tap (where it reads gy)
+                    for (int c = first; c < last; c += fin ? last - first : OLD_CHUNK) {
+                        int e = fin ? last : Math.min(last, c + OLD_CHUNK);
+                        if (!fin && (c - pl.shift[t] >= pl.q || e - pl.shift[t] <= 0)) continue;
+                        if (minor) {
+                            correlateMinor(B, sh * gn, wexp, tmp, acc, c * gn, e * gn);
+                        } else {
+                            for (int j = 0; j < gn; j++) shiftedFma(w[wOff[j] + t], B, sh, tmp, acc, j * M + c, j * M + e);
+                        }
                     }
                 }
             }
@@ -168,6 +185,15 @@ final class DepthwisePlanes {
             float[][] a = b.rows(pl.taps, gn * L);
             for (int t = 0; t < pl.taps; t++) java.util.Arrays.fill(a[t], 0, gn * L, 0f);
             float[] X = b.in(gn * Lx), GY = b.acc(gn * L), tmp = b.tmp(gn * L);
+            // a padding-only tap pairs every gy with a padding 0 and every x with a scratch-column 0 of gy:
+            // with all of them finite its lanes stay +0 (left as filled)
+            boolean skipDead = pl.anyDead();
+            for (int n = 0; n < N && skipDead; n++) {
+                for (int j = 0; j < gn && skipDead; j++) {
+                    int co = c0 + j;
+                    skipDead = finite(x, xo + (n * Cin + co / m) * HW, HW) && finite(gy, gyo + (n * Cout + co) * P, P);
+                }
+            }
             for (int n = 0; n < N; n++) {
                 for (int start = 0; start < pl.q; start += LANES) {
                     int len = Math.min(LANES, pl.q - start);
@@ -179,6 +205,7 @@ final class DepthwisePlanes {
                         window(gy, gyo + (n * Cout + co) * P, pl.Ho, pl.Wo, 0, 0, pl.Wp, start, len, GY, j * S, step);
                     }
                     for (int t = 0; t < pl.taps; t++) {
+                        if (skipDead && pl.dead[t]) continue;
                         float[] at = a[t];
                         if (minor) {
                             int end = len * gn;
@@ -241,6 +268,12 @@ final class DepthwisePlanes {
         for (int j = 0; j < G; j++) e[j] = w[wOff[j] + t];
         for (int have = G; have < len; have *= 2) System.arraycopy(e, 0, e, have, Math.min(have, len - have));
         return e;
+    }
+
+    /** Whether a[off, off + len) are all finite. */
+    private static boolean finite(float[] a, int off, int len) {
+        for (int i = off; i < off + len; i++) if (!Float.isFinite(a[i])) return false;
+        return true;
     }
 
     /** Whether tap t's weights of the group are all finite (then skipping a padding-only tap is exact). */

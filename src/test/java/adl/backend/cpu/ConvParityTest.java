@@ -152,10 +152,39 @@ class ConvParityTest {
         }
     }
 
+    /**
+     * Infinities and NaNs where the padding-only taps of dilated kernels on small planes are skipped:
+     * the skip must leave every bit as the per-plane kernels had it.
+     */
+    @Test void depthwiseSkipsPaddingOnlyTapsOnlyWhereExact() {
+        int[][] kernels = {{3, 1, 1}, {5, 2, 1}, {3, 2, 2}, {5, 4, 2}};
+        for (int hw : new int[] {2, 4, 9, 25}) { // 25: gx over two 512-position chunks
+            for (int[] k : kernels) {
+                Case c = new Case("non-finite " + hw + "x" + hw + " " + Arrays.toString(k), 2, 6, 6, hw, hw, k[0], 1, k[1], k[2], 6);
+                int xn = (int) c.xs().numel(), wn = (int) c.ws().numel(), yn = (int) c.ys().numel();
+                for (int v = 0; v < 3; v++) {
+                    float[] x = floats(11, 5 + xn), w = floats(12, 5 + wn), gy = floats(13, 5 + yn);
+                    float bad = v == 0 ? Float.POSITIVE_INFINITY : v == 1 ? Float.NEGATIVE_INFINITY : Float.NaN;
+                    x[5 + xn / 3] = bad; // channel 2 of sample 0
+                    gy[5 + yn - 1] = bad; // channel 5 of sample 1
+                    float[] wBad = w.clone();
+                    wBad[5 + c.kh() * c.kw() * 3] = bad; // tap (0, 0) of channel 3: padding-only on small planes
+                    assertDepthwiseBitwise(c, x, w, gy);
+                    assertDepthwiseBitwise(c, x, wBad, gy);
+                }
+            }
+        }
+    }
+
     private static void assertDepthwiseBitwise(Case c) {
+        int off = 5;
+        assertDepthwiseBitwise(c, floats(11, off + (int) c.xs().numel()), floats(12, off + (int) c.ws().numel()), floats(13, off + (int) c.ys().numel()));
+    }
+
+    /** x, w, gy hold the tensors from index 5 on. */
+    private static void assertDepthwiseBitwise(Case c, float[] x, float[] w, float[] gy) {
         CpuIm2col.Geom g = new CpuIm2col.Geom(c.h(), c.w(), c.kh(), c.kw(), c.p().outH(c.h(), c.kh()), c.p().outW(c.w(), c.kw()), c.p());
         int off = 5, xn = (int) c.xs().numel(), wn = (int) c.ws().numel(), yn = (int) c.ys().numel();
-        float[] x = floats(11, off + xn), w = floats(12, off + wn), gy = floats(13, off + yn);
         float[][] got = {new float[off + yn], new float[off + xn], new float[off + wn]};
         float[][] ref = {new float[off + yn], new float[off + xn], new float[off + wn]};
         CpuDepthwise.forward(x, off, w, off, got[0], off, c.n(), c.cin(), c.cout(), g);
