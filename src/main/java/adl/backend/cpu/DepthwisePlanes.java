@@ -101,22 +101,32 @@ final class DepthwisePlanes {
                 wOff[j] = wo + co * pl.taps;
             }
             Buffers b = BUFFERS.get();
-            int step = pl.minor() ? gn : 1, S = pl.minor() ? 1 : pl.Pp; // position pos of plane j at j·S + pos·step
+            boolean minor = pl.minor();
+            int step = minor ? gn : 1, S = minor ? 1 : pl.Pp; // position pos of plane j at j·S + pos·step
             float[] X = b.in(gn * pl.Pp + pl.smax);
             java.util.Arrays.fill(X, 0, gn * pl.Pp + pl.smax, 0f);
             for (int j = 0; j < gn; j++) window(x, xOff[j], pl.H, pl.W, pl.pH, pl.pW, pl.Wp, 0, pl.Pp, X, j * S, step);
-            int end = pl.minor() ? pl.q * gn : (gn - 1) * pl.Pp + pl.q;
-            float[] acc = b.acc(end), tmp = b.tmp(end);
-            java.util.Arrays.fill(acc, 0, end, 0f);
-            for (int t = 0; t < pl.taps; t++) {
-                if (pl.dead[t] && finite(w, wOff, t)) continue;
-                if (pl.minor()) {
+            if (minor) {
+                int end = pl.q * gn;
+                float[] acc = b.acc(end), tmp = b.tmp(end);
+                java.util.Arrays.fill(acc, 0, end, 0f);
+                for (int t = 0; t < pl.taps; t++) {
+                    if (pl.dead[t] && finite(w, wOff, t)) continue;
                     correlateMinor(X, pl.shift[t] * gn, weights(w, wOff, t, b, end), tmp, acc, 0, end);
-                } else {
-                    for (int j = 0; j < gn; j++) shiftedFma(w[wOff[j] + t], X, pl.shift[t], tmp, acc, j * S, j * S + pl.q);
+                }
+                for (int j = 0; j < gn; j++) unpad(acc, j, gn, pl.Wp, 0, 0, pl.Ho, pl.Wo, y, yo + (p0 + j) * P);
+            } else { // plane by plane, its q positions in scratch that stays in L1
+                float[] acc = b.acc(pl.q), tmp = b.tmp(pl.q);
+                for (int j = 0; j < gn; j++) {
+                    java.util.Arrays.fill(acc, 0, pl.q, 0f);
+                    for (int t = 0; t < pl.taps; t++) {
+                        float wv = w[wOff[j] + t];
+                        if (pl.dead[t] && Float.isFinite(wv)) continue;
+                        shiftedFma(wv, X, j * S + pl.shift[t], tmp, acc, 0, pl.q);
+                    }
+                    unpad(acc, 0, 1, pl.Wp, 0, 0, pl.Ho, pl.Wo, y, yo + (p0 + j) * P);
                 }
             }
-            for (int j = 0; j < gn; j++) unpad(acc, j * S, step, pl.Wp, 0, 0, pl.Ho, pl.Wo, y, yo + (p0 + j) * P);
         });
     }
 
@@ -142,34 +152,53 @@ final class DepthwisePlanes {
                     window(gy, src, pl.Ho, pl.Wo, 0, 0, pl.Wp, 0, pl.q, B, minor ? at * gn + j : j * M + at, minor ? gn : 1);
                 }
             }
-            int lo = minor ? first * gn : first, end = minor ? last * gn : (gn - 1) * M + last;
-            float[] acc = b.acc(end), tmp = b.tmp(end);
-            java.util.Arrays.fill(acc, lo, end, 0f);
-            for (int k = 0; k < m; k++) {
-                for (int j = 0; j < gn; j++) wOff[j] = wo + ((p0 + j) % Cin * m + k) * pl.taps;
-                for (int t = 0; t < pl.taps; t++) {
-                    boolean fin = finite(w, wOff, t);
-                    if (pl.dead[t] && fin) continue;
-                    int sh = k * S + pl.smax - pl.shift[t];
-                    float[] wexp = minor ? weights(w, wOff, t, b, end) : null;
-                    // finite weights: the whole range; otherwise (w·0 = NaN) exactly the chunks of
-                    // OLD_CHUNK positions in which the per-plane kernel applied the tap (where it reads gy)
-                    for (int c = first; c < last; c += fin ? last - first : OLD_CHUNK) {
-                        int e = fin ? last : Math.min(last, c + OLD_CHUNK);
-                        if (!fin && (c - pl.shift[t] >= pl.q || e - pl.shift[t] <= 0)) continue;
-                        if (minor) {
-                            correlateMinor(B, sh * gn, wexp, tmp, acc, c * gn, e * gn);
-                        } else {
-                            for (int j = 0; j < gn; j++) shiftedFma(w[wOff[j] + t], B, sh, tmp, acc, j * M + c, j * M + e);
+            if (minor) {
+                int end = last * gn;
+                float[] acc = b.acc(end), tmp = b.tmp(end);
+                java.util.Arrays.fill(acc, first * gn, end, 0f);
+                for (int k = 0; k < m; k++) {
+                    for (int j = 0; j < gn; j++) wOff[j] = wo + ((p0 + j) % Cin * m + k) * pl.taps;
+                    for (int t = 0; t < pl.taps; t++) {
+                        boolean fin = finite(w, wOff, t);
+                        if (pl.dead[t] && fin) continue;
+                        float[] wexp = weights(w, wOff, t, b, end);
+                        for (int c = first; c < last; c = next(c, fin, first, last)) {
+                            int e = fin ? last : Math.min(last, c + OLD_CHUNK);
+                            if (fin || reads(pl, t, c, e)) correlateMinor(B, (k * S + pl.smax - pl.shift[t]) * gn, wexp, tmp, acc, c * gn, e * gn);
                         }
                     }
                 }
-            }
-            for (int j = 0; j < gn; j++) {
-                unpad(acc, minor ? j : j * M, minor ? gn : 1, pl.Wp, pl.pH, pl.pW, pl.H, pl.W, gx, gxo + (p0 + j) * HW);
+                for (int j = 0; j < gn; j++) unpad(acc, j, gn, pl.Wp, pl.pH, pl.pW, pl.H, pl.W, gx, gxo + (p0 + j) * HW);
+            } else { // plane by plane, its positions [first, last) in scratch that stays in L1
+                float[] acc = b.acc(last), tmp = b.tmp(last);
+                for (int j = 0; j < gn; j++) {
+                    java.util.Arrays.fill(acc, first, last, 0f);
+                    int ci = (p0 + j) % Cin;
+                    for (int k = 0; k < m; k++) {
+                        for (int t = 0; t < pl.taps; t++) {
+                            float wv = w[wo + (ci * m + k) * pl.taps + t];
+                            boolean fin = Float.isFinite(wv);
+                            if (pl.dead[t] && fin) continue;
+                            for (int c = first; c < last; c = next(c, fin, first, last)) {
+                                int e = fin ? last : Math.min(last, c + OLD_CHUNK);
+                                if (fin || reads(pl, t, c, e)) shiftedFma(wv, B, j * M + k * S + pl.smax - pl.shift[t], tmp, acc, c, e);
+                            }
+                        }
+                    }
+                    unpad(acc, 0, 1, pl.Wp, pl.pH, pl.pW, pl.H, pl.W, gx, gxo + (p0 + j) * HW);
+                }
             }
         });
     }
+
+    /*
+     * Where gx gets tap t: with a finite weight the whole range [first, last) (a zero term changes
+     * nothing); with a non-finite one (w·0 = NaN) exactly the chunks of OLD_CHUNK positions in which the
+     * per-plane kernel applied it, those where it reads gy.
+     */
+    private static int next(int c, boolean finite, int first, int last) { return finite ? last : c + OLD_CHUNK; }
+
+    private static boolean reads(Plan pl, int t, int c, int e) { return c - pl.shift[t] < pl.q && e - pl.shift[t] > 0; }
 
     /** x: [N, Cin, H, W], gy: [N, Cout, Ho, Wo], gw: [Cout, 1, kh, kw]. */
     static void backwardFilter(float[] x, int xo, float[] gy, int gyo, float[] gw, int gwo, int N, int Cin, int Cout, Geom g) {
