@@ -15,15 +15,20 @@ import adl.backend.cpu.CpuIm2col.Geom;
  * Every multiply-add loop indexes all its arrays with one index {@code i}: the shifted data is
  * first copied (System.arraycopy) to a scratch at that index, which is what lets C2 vectorise it.
  *
- * <p>Two layouts of a group of G planes, chosen by q (measured with {@code bench ops --crop 64}):
+ * <p>Two layouts of a group of G planes, chosen by q: plane-minor for q &lt;= {@link #MINOR_MAX_Q}
+ * (the 4x4 and 2x2 planes of the search, q = 6..40, 2-4x faster than one plane per task), else
+ * plane-major (16x16 and 8x8, q = 78..376, where the arithmetic dominates: both layouts and the old
+ * kernel measured within noise at 8x8; measured per kernel with {@code bench ops --crop 64}).
  * <ul>
- * <li>plane-major [G][Pp] (q &gt; {@link #MINOR_MAX_Q}, levels 0 and 1 of the search): per tap one
- *     arraycopy of the whole group shifted by s_t, then per plane one loop over its q positions
- *     with that plane's weight;</li>
- * <li>plane-minor [Pp][G], index pos·G + g (the 4x4 and 2x2 planes): a shift becomes s_t·G for all
- *     planes at once and one loop of q·G runs over the group, against the tap's weights tiled with
- *     period G (built by doubling arraycopies). The transposes in and out are scalar loops.</li>
+ * <li>plane-major [G][Pp]: the group is padded in one pass, then plane by plane, per tap one
+ *     arraycopy of its q shifted positions into a one-plane scratch (stays in L1; a group-wide
+ *     shifted copy measured slower) and one loop with the plane's weight;</li>
+ * <li>plane-minor [Pp][G], index pos·G + g: a shift becomes s_t·G for all planes at once and one
+ *     loop of q·G runs over the group, against the tap's weights tiled with period G (built by
+ *     doubling arraycopies). The transposes in and out are scalar loops.</li>
  * </ul>
+ * The filter gradient keeps per tap min(q, 256) lanes per plane ([G][L] or [L][G]); its lane sums
+ * advance four taps at a time (four independent add chains, each in the order below).
  *
  * <p>Numerics: every output element gets the same fma chain as the per-plane kernels before this
  * class (bitwise; ConvParityTest checks it against a copy of them): forward y = fma chain over the
@@ -35,8 +40,9 @@ import adl.backend.cpu.CpuIm2col.Geom;
  * when its weights are finite (fma(w, 0, a) == a for finite w, as an fma chain from +0 never holds
  * −0), in gw when the group's x and gy are finite (its lanes then stay +0).
  *
- * <p>Tasks are groups of planes sized from the shape alone ({@link #GROUP_FLOATS}), so results do
- * not depend on the thread count (see {@link Parallel}).
+ * <p>Tasks are groups of planes sized from the shape alone ({@link #GROUP_FLOATS} floats of planes,
+ * or of filter lanes), so results do not depend on the thread count (see {@link Parallel}).
+ * Strides other than 1 stay in {@link CpuDepthwise}.
  */
 final class DepthwisePlanes {
     /** Lanes of the filter-gradient sums (the partial sums reduced in order at the end). */
