@@ -51,8 +51,11 @@ final class DepthwisePlanes {
     static final int GROUP_FLOATS = 4096;
     /** Plane-minor layout for planes of at most this many output positions q. */
     static final int MINOR_MAX_Q = 48;
-    /** The per-plane kernels' chunk of gx positions, which decided where a non-finite weight applies. */
-    private static final int OLD_CHUNK = 512;
+    /**
+     * Positions per chunk of a plane-major plane (its scratch chunks stay in L1); for gx also the
+     * per-plane kernels' chunk, which decides where a non-finite weight applies.
+     */
+    private static final int CHUNK = 512;
     /** Rows shorter than this are copied by a loop instead of System.arraycopy. */
     private static final int COPY_MIN = 16;
 
@@ -125,10 +128,13 @@ final class DepthwisePlanes {
                 float[] acc = b.acc(pl.q), tmp = b.tmp(pl.q);
                 for (int j = 0; j < gn; j++) {
                     java.util.Arrays.fill(acc, 0, pl.q, 0f);
-                    for (int t = 0; t < pl.taps; t++) {
-                        float wv = w[wOff[j] + t];
-                        if (pl.dead[t] && Float.isFinite(wv)) continue;
-                        shiftedFma(wv, X, j * S + pl.shift[t], tmp, acc, 0, pl.q);
+                    for (int c = 0; c < pl.q; c += CHUNK) {
+                        int e = Math.min(pl.q, c + CHUNK);
+                        for (int t = 0; t < pl.taps; t++) {
+                            float wv = w[wOff[j] + t];
+                            if (pl.dead[t] && Float.isFinite(wv)) continue;
+                            shiftedFma(wv, X, j * S + pl.shift[t], tmp, acc, c, e);
+                        }
                     }
                     unpad(acc, 0, 1, pl.Wp, 0, 0, pl.Ho, pl.Wo, y, yo + (p0 + j) * P);
                 }
@@ -168,8 +174,8 @@ final class DepthwisePlanes {
                         boolean fin = finite(w, wOff, t);
                         if (pl.dead[t] && fin) continue;
                         float[] wexp = weights(w, wOff, t, b, end);
-                        for (int c = first; c < last; c = next(c, fin, first, last)) {
-                            int e = fin ? last : Math.min(last, c + OLD_CHUNK);
+                        for (int c = first; c < last; c = fin ? last : c + CHUNK) {
+                            int e = fin ? last : Math.min(last, c + CHUNK);
                             if (fin || reads(pl, t, c, e)) correlateMinor(B, (k * S + pl.smax - pl.shift[t]) * gn, wexp, tmp, acc, c * gn, e * gn);
                         }
                     }
@@ -180,14 +186,14 @@ final class DepthwisePlanes {
                 for (int j = 0; j < gn; j++) {
                     java.util.Arrays.fill(acc, first, last, 0f);
                     int ci = (p0 + j) % Cin;
-                    for (int k = 0; k < m; k++) {
-                        for (int t = 0; t < pl.taps; t++) {
-                            float wv = w[wo + (ci * m + k) * pl.taps + t];
-                            boolean fin = Float.isFinite(wv);
-                            if (pl.dead[t] && fin) continue;
-                            for (int c = first; c < last; c = next(c, fin, first, last)) {
-                                int e = fin ? last : Math.min(last, c + OLD_CHUNK);
-                                if (fin || reads(pl, t, c, e)) shiftedFma(wv, B, j * M + k * S + pl.smax - pl.shift[t], tmp, acc, c, e);
+                    for (int c = first; c < last; c += CHUNK) {
+                        int e = Math.min(last, c + CHUNK);
+                        for (int k = 0; k < m; k++) {
+                            for (int t = 0; t < pl.taps; t++) {
+                                float wv = w[wo + (ci * m + k) * pl.taps + t];
+                                boolean fin = Float.isFinite(wv);
+                                if (fin ? pl.dead[t] : !reads(pl, t, c, e)) continue;
+                                shiftedFma(wv, B, j * M + k * S + pl.smax - pl.shift[t], tmp, acc, c, e);
                             }
                         }
                     }
@@ -197,13 +203,11 @@ final class DepthwisePlanes {
         });
     }
 
-    /*
-     * Where gx gets tap t: with a finite weight the whole range [first, last) (a zero term changes
-     * nothing); with a non-finite one (w·0 = NaN) exactly the chunks of OLD_CHUNK positions in which the
-     * per-plane kernel applied it, those where it reads gy.
+    /**
+     * Whether tap t reads gy for the gx positions [c, e). A tap with a finite weight may be applied
+     * anywhere (a zero term changes nothing); one with a non-finite weight (w·0 = NaN) exactly in the
+     * CHUNK-position chunks from {@code first} where this holds, as the per-plane kernel applied it.
      */
-    private static int next(int c, boolean finite, int first, int last) { return finite ? last : c + OLD_CHUNK; }
-
     private static boolean reads(Plan pl, int t, int c, int e) { return c - pl.shift[t] < pl.q && e - pl.shift[t] > 0; }
 
     /** x: [N, Cin, H, W], gy: [N, Cout, Ho, Wo], gw: [Cout, 1, kh, kw]. */
