@@ -126,20 +126,24 @@ final class DepthwisePlanes {
                 for (int j = 0; j < gn; j++) unpad(acc, j, gn, pl.Wp, 0, 0, pl.Ho, pl.Wo, y, yo + (p0 + j) * P);
             } else { // plane by plane, its q positions in scratch that stays in L1
                 float[] acc = b.acc(pl.q), tmp = b.tmp(pl.q);
-                for (int j = 0; j < gn; j++) {
-                    java.util.Arrays.fill(acc, 0, pl.q, 0f);
-                    for (int c = 0; c < pl.q; c += CHUNK) {
-                        int e = Math.min(pl.q, c + CHUNK);
-                        for (int t = 0; t < pl.taps; t++) {
-                            float wv = w[wOff[j] + t];
-                            if (pl.dead[t] && Float.isFinite(wv)) continue;
-                            shiftedFma(wv, X, j * S + pl.shift[t], tmp, acc, c, e);
-                        }
-                    }
-                    unpad(acc, 0, 1, pl.Wp, 0, 0, pl.Ho, pl.Wo, y, yo + (p0 + j) * P);
-                }
+                for (int j = 0; j < gn; j++) forwardPlane(X, j * S, w, wOff[j], pl, acc, tmp, y, yo + (p0 + j) * P);
             }
         });
+    }
+
+    /** y plane at yOff from the padded x plane X[xOff, xOff + Pp), chunk by chunk through acc and tmp. */
+    private static void forwardPlane(float[] X, int xOff, float[] w, int wOff, Plan pl, float[] acc, float[] tmp, float[] y, int yOff) {
+        for (int c = 0; c < pl.q; c += CHUNK) {
+            int e = Math.min(pl.q, c + CHUNK);
+            java.util.Arrays.fill(acc, c, e, 0f);
+            for (int t = 0; t < pl.taps; t++) {
+                float wv = w[wOff + t];
+                if (pl.dead[t] && Float.isFinite(wv)) continue;
+                System.arraycopy(X, xOff + pl.shift[t] + c, tmp, c, e - c);
+                for (int i = c; i < e; i++) acc[i] = Math.fma(wv, tmp[i], acc[i]);
+            }
+        }
+        unpad(acc, 0, 1, pl.Wp, 0, 0, pl.Ho, pl.Wo, y, yOff);
     }
 
     /** gy: [N, Cout, Ho, Wo], w: [Cout, 1, kh, kw], gx: [N, Cin, H, W]. */
@@ -193,7 +197,8 @@ final class DepthwisePlanes {
                                 float wv = w[wo + (ci * m + k) * pl.taps + t];
                                 boolean fin = Float.isFinite(wv);
                                 if (fin ? pl.dead[t] : !reads(pl, t, c, e)) continue;
-                                shiftedFma(wv, B, j * M + k * S + pl.smax - pl.shift[t], tmp, acc, c, e);
+                                System.arraycopy(B, j * M + k * S + pl.smax - pl.shift[t] + c, tmp, c, e - c);
+                                for (int i = c; i < e; i++) acc[i] = Math.fma(wv, tmp[i], acc[i]);
                             }
                         }
                     }
@@ -286,12 +291,6 @@ final class DepthwisePlanes {
                 }
             }
         });
-    }
-
-    /** acc[i] = fma(wv, src[i + shift], acc[i]) for i in [lo, hi), through tmp[lo, hi). */
-    private static void shiftedFma(float wv, float[] src, int shift, float[] tmp, float[] acc, int lo, int hi) {
-        System.arraycopy(src, lo + shift, tmp, lo, hi - lo);
-        for (int i = lo; i < hi; i++) acc[i] = Math.fma(wv, tmp[i], acc[i]);
     }
 
     /** acc[i] = fma(wexp[i], src[i + shift], acc[i]) for i in [lo, end), through tmp. */
