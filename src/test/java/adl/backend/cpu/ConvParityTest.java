@@ -117,6 +117,101 @@ class ConvParityTest {
         }
     }
 
+    /**
+     * The search's depthwise shapes (crop 64: 16x16 x 8, 8x8 x 16, 4x4 x 32, 2x2 x 64 channels, batch 2;
+     * 3x3, 5x5 and their dilation-2 forms) and odd ones (3x5 planes, multiplier 2, one channel, planes
+     * past the 256 filter lanes), stride 1: the plane-batched kernels bitwise equal to the per-plane
+     * kernels they replaced (DepthwisePlaneReference), on 1 and 2 threads, at nonzero array offsets.
+     */
+    @Test void depthwiseIsBitwiseIdenticalToThePerPlaneKernels() {
+        int[][] kernels = {{3, 1, 1}, {5, 2, 1}, {3, 2, 2}, {5, 4, 2}}; // k, pad, dilation
+        java.util.List<Case> cases = new java.util.ArrayList<>();
+        for (int level = 0; level < 4; level++) {
+            int hw = 16 >> level, c = 8 << level;
+            for (int[] k : kernels) cases.add(new Case("search level " + level + " " + Arrays.toString(k), 2, c, c, hw, hw, k[0], 1, k[1], k[2], c));
+        }
+        for (int[] k : kernels) {
+            cases.add(new Case("3x5 planes " + Arrays.toString(k), 2, 6, 6, 3, 5, k[0], 1, k[1], k[2], 6));
+            cases.add(new Case("multiplier 2 " + Arrays.toString(k), 2, 5, 10, 6, 7, k[0], 1, k[1], k[2], 5));
+            cases.add(new Case("one channel " + Arrays.toString(k), 3, 1, 1, 9, 4, k[0], 1, k[1], k[2], 1));
+            cases.add(new Case("multiplier 3 on 2x2 " + Arrays.toString(k), 1, 7, 21, 2, 2, k[0], 1, k[1], k[2], 7));
+            cases.add(new Case("33x30, 3 filter chunks " + Arrays.toString(k), 3, 3, 3, 33, 30, k[0], 1, k[1], k[2], 3));
+        }
+        cases.add(new Case("no padding 5x5 at 7x9", 2, 4, 4, 7, 9, 5, 1, 0, 1, 4));
+        cases.add(new Case("kh != kw 1x3, pad 0 x 1", 2, 4, 4, 5, 6, 1, 3, new ConvParams(1, 1, 0, 1, 1, 1, 4)));
+        int saved = Parallel.threads();
+        try {
+            for (Case c : cases) {
+                for (int threads = 1; threads <= 2; threads++) {
+                    Parallel.setThreads(threads);
+                    assertDepthwiseBitwise(c);
+                }
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    /**
+     * Infinities and NaNs where the padding-only taps of dilated kernels on small planes are skipped:
+     * the skip must leave every bit as the per-plane kernels had it.
+     */
+    @Test void depthwiseSkipsPaddingOnlyTapsOnlyWhereExact() {
+        int[][] kernels = {{3, 1, 1}, {5, 2, 1}, {3, 2, 2}, {5, 4, 2}};
+        for (int hw : new int[] {2, 4, 9, 25}) { // 25: gx over two 512-position chunks
+            for (int[] k : kernels) {
+                Case c = new Case("non-finite " + hw + "x" + hw + " " + Arrays.toString(k), 2, 6, 6, hw, hw, k[0], 1, k[1], k[2], 6);
+                int xn = (int) c.xs().numel(), wn = (int) c.ws().numel(), yn = (int) c.ys().numel();
+                for (int v = 0; v < 3; v++) {
+                    float[] x = floats(11, 5 + xn), w = floats(12, 5 + wn), gy = floats(13, 5 + yn);
+                    float bad = v == 0 ? Float.POSITIVE_INFINITY : v == 1 ? Float.NEGATIVE_INFINITY : Float.NaN;
+                    x[5 + xn / 3] = bad; // channel 2 of sample 0
+                    gy[5 + yn - 1] = bad; // channel 5 of sample 1
+                    float[] wBad = w.clone();
+                    wBad[5 + c.kh() * c.kw() * 3] = bad; // tap (0, 0) of channel 3: padding-only on small planes
+                    assertDepthwiseBitwise(c, x, w, gy);
+                    assertDepthwiseBitwise(c, x, wBad, gy);
+                }
+            }
+        }
+    }
+
+    private static void assertDepthwiseBitwise(Case c) {
+        int off = 5;
+        assertDepthwiseBitwise(c, floats(11, off + (int) c.xs().numel()), floats(12, off + (int) c.ws().numel()), floats(13, off + (int) c.ys().numel()));
+    }
+
+    /** x, w, gy hold the tensors from index 5 on. */
+    private static void assertDepthwiseBitwise(Case c, float[] x, float[] w, float[] gy) {
+        CpuIm2col.Geom g = new CpuIm2col.Geom(c.h(), c.w(), c.kh(), c.kw(), c.p().outH(c.h(), c.kh()), c.p().outW(c.w(), c.kw()), c.p());
+        int off = 5, xn = (int) c.xs().numel(), wn = (int) c.ws().numel(), yn = (int) c.ys().numel();
+        float[][] got = {new float[off + yn], new float[off + xn], new float[off + wn]};
+        float[][] ref = {new float[off + yn], new float[off + xn], new float[off + wn]};
+        CpuDepthwise.forward(x, off, w, off, got[0], off, c.n(), c.cin(), c.cout(), g);
+        CpuDepthwise.backwardData(gy, off, w, off, got[1], off, c.n(), c.cin(), c.cout(), g);
+        CpuDepthwise.backwardFilter(x, off, gy, off, got[2], off, c.n(), c.cin(), c.cout(), g);
+        DepthwisePlaneReference.forward(x, off, w, off, ref[0], off, c.n(), c.cin(), c.cout(), g);
+        DepthwisePlaneReference.backwardData(gy, off, w, off, ref[1], off, c.n(), c.cin(), c.cout(), g);
+        DepthwisePlaneReference.backwardFilter(x, off, gy, off, ref[2], off, c.n(), c.cin(), c.cout(), g);
+        String[] what = {"forward", "backward data", "backward filter"};
+        for (int k = 0; k < 3; k++) {
+            int[] a = new int[got[k].length], b = new int[got[k].length];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = Float.floatToRawIntBits(got[k][i]);
+                b[i] = Float.floatToRawIntBits(ref[k][i]);
+            }
+            assertArrayEquals(b, a, c.name() + " " + what[k] + " on " + Parallel.threads() + " threads");
+        }
+    }
+
+    /** Random floats of varied magnitude (so that fma chains round differently in another order). */
+    private static float[] floats(long seed, int n) {
+        Random r = new Random(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) ((r.nextDouble() * 2 - 1) * Math.pow(10, r.nextInt(5) - 2));
+        return v;
+    }
+
     @Test void matmulF32MatchesF64WithAllTransposes() {
         int[][] sizes = {{1, 3, 5, 4}, {2, 7, 9, 13}, {3, 70, 33, 600}, {1, 129, 5, 1}};
         for (int[] sz : sizes) {
