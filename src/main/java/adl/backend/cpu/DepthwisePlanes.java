@@ -20,9 +20,11 @@ import adl.backend.cpu.CpuIm2col.Geom;
  * plane-major (16x16 and 8x8, q = 78..376, where the arithmetic dominates: both layouts and the old
  * kernel measured within noise at 8x8; measured per kernel with {@code bench ops --crop 64}).
  * <ul>
- * <li>plane-major [G][Pp]: the group is padded in one pass, then plane by plane, per tap one
- *     arraycopy of its q shifted positions into a one-plane scratch (stays in L1; a group-wide
- *     shifted copy measured slower) and one loop with the plane's weight;</li>
+ * <li>plane-major [G][Pp] (the gradients): the group is padded in one pass, then plane by plane,
+ *     per tap one arraycopy of its q shifted positions into a one-plane scratch (stays in L1; a
+ *     group-wide shifted copy measured slower) and one loop with the plane's weight. The forward
+ *     keeps one plane per task for these sizes ({@code forwardPadded}): the group form measured
+ *     10-70 % slower there, for a reason not found;</li>
  * <li>plane-minor [Pp][G], index pos·G + g: a shift becomes s_t·G for all planes at once and one
  *     loop of q·G runs over the group, against the tap's weights tiled with period G (built by
  *     doubling arraycopies). The transposes in and out are scalar loops.</li>
@@ -101,6 +103,17 @@ final class DepthwisePlanes {
     static void forward(float[] x, int xo, float[] w, int wo, float[] y, int yo, int N, int Cin, int Cout, Geom g) {
         Plan pl = Plan.of(g);
         int m = Cout / Cin, NP = N * Cout, G = groupSize(NP, pl.Pp), HW = g.inPlane(), P = g.outPlane();
+        if (!pl.minor()) {
+            // Large planes: one plane per task, padded into the thread's scratch (the kernel this class
+            // replaced). A plane-major group form computed the same bits but measured 10-70 % slower
+            // on 16x16 and 8x8 planes (5x5 and dilated kernels most), for a reason not found (padding
+            // one plane at a time instead of the group did not help).
+            CpuConv.forEach(NP, 2L * pl.taps * P, t -> {
+                int n = t / Cout, co = t % Cout;
+                forwardPadded(x, xo + (n * Cin + co / m) * HW, w, wo + co * pl.taps, y, yo + t * P, pl, CpuGemm.scratch());
+            });
+            return;
+        }
         CpuConv.forEach((NP + G - 1) / G, 2L * pl.taps * pl.q * G, task -> {
             int p0 = task * G, gn = Math.min(G, NP - p0);
             int[] xOff = new int[gn], wOff = new int[gn];
@@ -110,40 +123,40 @@ final class DepthwisePlanes {
                 wOff[j] = wo + co * pl.taps;
             }
             Buffers b = BUFFERS.get();
-            boolean minor = pl.minor();
-            int step = minor ? gn : 1, S = minor ? 1 : pl.Pp; // position pos of plane j at j·S + pos·step
-            float[] X = b.in(gn * pl.Pp + pl.smax);
+            float[] X = b.in(gn * pl.Pp + pl.smax);   // plane-minor: position pos of plane j at j + pos·gn
             java.util.Arrays.fill(X, 0, gn * pl.Pp + pl.smax, 0f);
-            for (int j = 0; j < gn; j++) window(x, xOff[j], pl.H, pl.W, pl.pH, pl.pW, pl.Wp, 0, pl.Pp, X, j * S, step);
-            if (minor) {
-                int end = pl.q * gn;
-                float[] acc = b.acc(end), tmp = b.tmp(end);
-                java.util.Arrays.fill(acc, 0, end, 0f);
-                for (int t = 0; t < pl.taps; t++) {
-                    if (pl.dead[t] && finite(w, wOff, t)) continue;
-                    correlateMinor(X, pl.shift[t] * gn, weights(w, wOff, t, b, end), tmp, acc, 0, end);
-                }
-                for (int j = 0; j < gn; j++) unpad(acc, j, gn, pl.Wp, 0, 0, pl.Ho, pl.Wo, y, yo + (p0 + j) * P);
-            } else { // plane by plane, its q positions in scratch that stays in L1
-                float[] acc = b.acc(pl.q), tmp = b.tmp(pl.q);
-                for (int j = 0; j < gn; j++) forwardPlane(X, j * S, w, wOff[j], pl, acc, tmp, y, yo + (p0 + j) * P);
+            for (int j = 0; j < gn; j++) window(x, xOff[j], pl.H, pl.W, pl.pH, pl.pW, pl.Wp, 0, pl.Pp, X, j, gn);
+            int end = pl.q * gn;
+            float[] acc = b.acc(end), tmp = b.tmp(end);
+            java.util.Arrays.fill(acc, 0, end, 0f);
+            for (int t = 0; t < pl.taps; t++) {
+                if (pl.dead[t] && finite(w, wOff, t)) continue;
+                correlateMinor(X, pl.shift[t] * gn, weights(w, wOff, t, b, end), tmp, acc, 0, end);
             }
+            for (int j = 0; j < gn; j++) unpad(acc, j, gn, pl.Wp, 0, 0, pl.Ho, pl.Wo, y, yo + (p0 + j) * P);
         });
     }
 
-    /** y plane at yOff from the padded x plane X[xOff, xOff + Pp), chunk by chunk through acc and tmp. */
-    private static void forwardPlane(float[] X, int xOff, float[] w, int wOff, Plan pl, float[] acc, float[] tmp, float[] y, int yOff) {
-        for (int c = 0; c < pl.q; c += CHUNK) {
-            int e = Math.min(pl.q, c + CHUNK);
-            java.util.Arrays.fill(acc, c, e, 0f);
+    /** One y plane (at yOff) from the x plane at xOff: zero-padded into scratch, chunks of CHUNK positions, every tap's fma in order. */
+    private static void forwardPadded(float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, Plan pl, CpuGemm.Scratch s) {
+        float[] xp = s.planeA(pl.Pp);
+        java.util.Arrays.fill(xp, 0, pl.Pp, 0f);
+        for (int ih = 0; ih < pl.H; ih++) System.arraycopy(x, xOff + ih * pl.W, xp, (ih + pl.pH) * pl.Wp + pl.pW, pl.W);
+        float[] acc = s.flat(CHUNK), tmp = s.planeB(CHUNK);
+        for (int c0 = 0; c0 < pl.q; c0 += CHUNK) {
+            int len = Math.min(CHUNK, pl.q - c0);
+            java.util.Arrays.fill(acc, 0, len, 0f);
             for (int t = 0; t < pl.taps; t++) {
                 float wv = w[wOff + t];
-                if (pl.dead[t] && Float.isFinite(wv)) continue;
-                System.arraycopy(X, xOff + pl.shift[t] + c, tmp, c, e - c);
-                for (int i = c; i < e; i++) acc[i] = Math.fma(wv, tmp[i], acc[i]);
+                System.arraycopy(xp, c0 + pl.shift[t], tmp, 0, len);
+                for (int i = 0; i < len; i++) acc[i] = Math.fma(wv, tmp[i], acc[i]);
+            }
+            int end = c0 + len;   // rows of the chunk back to the dense plane
+            for (int r = c0 / pl.Wp; r * pl.Wp < end; r++) {
+                int a = Math.max(c0, r * pl.Wp), b = Math.min(end, r * pl.Wp + pl.Wo);
+                if (a < b) System.arraycopy(acc, a - c0, y, yOff + r * pl.Wo + (a - r * pl.Wp), b - a);
             }
         }
-        unpad(acc, 0, 1, pl.Wp, 0, 0, pl.Ho, pl.Wo, y, yOff);
     }
 
     /** gy: [N, Cout, Ho, Wo], w: [Cout, 1, kh, kw], gx: [N, Cin, H, W]. */
