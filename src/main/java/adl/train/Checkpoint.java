@@ -41,8 +41,7 @@ public final class Checkpoint {
         for (Map.Entry<String, Adam.State> e : adam == null ? Map.<String, Adam.State>of().entrySet() : adam.state().entrySet()) {
             entries.put(ADAM_PREFIX + e.getKey() + ".exp_avg", source(e.getValue().expAvg()));
             entries.put(ADAM_PREFIX + e.getKey() + ".exp_avg_sq", source(e.getValue().expAvgSq()));
-            Safetensors.Entry step = Safetensors.Entry.of(new int[] {1}, new long[] {e.getValue().step()});
-            entries.put(ADAM_PREFIX + e.getKey() + ".step", new Safetensors.Source(step.dtype(), step.shape(), () -> step));
+            entries.put(ADAM_PREFIX + e.getKey() + ".step", Safetensors.Source.of(Safetensors.Entry.of(new int[] {1}, new long[] {e.getValue().step()})));
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
@@ -55,22 +54,31 @@ public final class Checkpoint {
         Safetensors.writeSources(file, entries, meta);
     }
 
-    /** Tensor t as stored: I32 as I64, every float dtype as F32 (see {@link #entry}). */
+    /**
+     * Tensor t as stored — I32 as I64, every float dtype as F32 — read a slice at a time (at most the
+     * writer's chunk of elements, as a flat view of a contiguous tensor), so a checkpoint never holds
+     * a whole tensor's copy: a large one would be a humongous array to the collector, which then grew
+     * the heap at every checkpoint.
+     */
     private static Safetensors.Source source(Tensor t) {
-        return new Safetensors.Source(t.dtype() == DType.I32 ? "I64" : "F32", t.shape().dims(), () -> entry(t));
-    }
-
-    private static Safetensors.Entry entry(Tensor t) {
-        double[] v = Tensors.toDoubles(t);
-        int[] shape = t.shape().dims();
-        if (t.dtype() == DType.I32) {
-            long[] l = new long[v.length];
-            for (int i = 0; i < v.length; i++) l[i] = (long) v[i];
-            return Safetensors.Entry.of(shape, l);
-        }
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
-        return Safetensors.Entry.of(shape, f);
+        boolean ints = t.dtype() == DType.I32;
+        return new Safetensors.Source(ints ? "I64" : "F32", t.shape().dims(), (start, count, dst) -> {
+            double[] v;
+            if (t.isContiguous()) {
+                Tensor slice = Tensors.view(t, Shape.of(count), new long[] {1}, t.offset() + start);
+                try {
+                    v = Tensors.toDoubles(slice);
+                } finally {
+                    slice.close();
+                }
+            } else {
+                v = java.util.Arrays.copyOfRange(Tensors.toDoubles(t), (int) start, (int) start + count);
+            }
+            for (double d : v) {
+                if (ints) dst.putLong((long) d);
+                else dst.putFloat((float) d);
+            }
+        });
     }
 
     /** Restores model, optimizers (either may be null) and returns the saved counters; warnings (a file without checksums) go to {@code warn}. */

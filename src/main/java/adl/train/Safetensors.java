@@ -52,16 +52,16 @@ public final class Safetensors {
      */
     public static void write(Path file, Map<String, Entry> entries, Map<String, String> metadata) throws IOException {
         Map<String, Source> sources = new LinkedHashMap<>();
-        entries.forEach((name, e) -> sources.put(name, new Source(e.dtype(), e.shape(), () -> e)));
+        entries.forEach((name, e) -> sources.put(name, Source.of(e)));
         writeSources(file, sources, metadata);
     }
 
     /**
-     * An entry whose values are produced on demand (e.g. read from a tensor): {@code load} is called
-     * once, when the writer reaches the entry, and must give values of the stated dtype and shape.
-     * Then only one entry's values are on the heap at a time.
+     * An entry whose bytes are produced on demand, a slice at a time (e.g. read from a tensor), so
+     * that no entry is ever whole on the heap: {@link Values#put} appends the little-endian bytes of
+     * elements [start, start + count) of the stated dtype to {@code dst}.
      */
-    public record Source(String dtype, int[] shape, java.util.function.Supplier<Entry> load) {
+    public record Source(String dtype, int[] shape, Values values) {
         long numel() {
             long n = 1;
             for (int d : shape) n *= d;
@@ -70,14 +70,23 @@ public final class Safetensors {
 
         int elementBytes() { return dtype.equals("F32") ? 4 : 8; }
 
-        Entry values() {
-            Entry e = load.get();
-            if (!e.dtype().equals(dtype) || !java.util.Arrays.equals(e.shape(), shape)) {
-                throw new IllegalStateException("safetensors source gave " + e.dtype() + " " + java.util.Arrays.toString(e.shape())
-                        + ", declared " + dtype + " " + java.util.Arrays.toString(shape));
-            }
-            return e;
+        /** The source of an entry held in arrays. */
+        public static Source of(Entry e) {
+            return new Source(e.dtype(), e.shape(), (start, count, dst) -> {
+                int i = (int) start;
+                switch (e.dtype()) {
+                    case "F32" -> dst.asFloatBuffer().put(e.f32(), i, count);
+                    case "F64" -> dst.asDoubleBuffer().put(e.f64(), i, count);
+                    default -> dst.asLongBuffer().put(e.i64(), i, count);
+                }
+                dst.position(dst.position() + count * e.elementBytes());
+            });
         }
+    }
+
+    /** Elements [start, start + count) of one entry as little-endian bytes, appended to {@code dst} (which has room). */
+    public interface Values {
+        void put(long start, int count, ByteBuffer dst);
     }
 
     /**
@@ -113,7 +122,7 @@ public final class Safetensors {
                 boolean first = true;
                 for (Map.Entry<String, Source> e : entries.entrySet()) {
                     CRC32C crc = new CRC32C();
-                    forEachChunk(e.getValue().values(), chunk, b -> {
+                    forEachChunk(e.getValue(), chunk, b -> {
                         crc.update(b.duplicate());
                         while (b.hasRemaining()) ch.write(b);
                     });
@@ -155,17 +164,18 @@ public final class Safetensors {
     }
 
     /** The little-endian bytes of one entry, as stored, in consecutive chunks of at most the chunk buffer's capacity. */
-    private static void forEachChunk(Entry t, ByteBuffer chunk, ChunkSink sink) throws IOException {
-        int n = (int) t.numel(), per = chunk.capacity() / t.elementBytes();
-        for (int i = 0; i < n; i += per) {
-            int m = Math.min(per, n - i);
+    private static void forEachChunk(Source t, ByteBuffer chunk, ChunkSink sink) throws IOException {
+        long n = t.numel();
+        int eb = t.elementBytes(), per = chunk.capacity() / eb;
+        for (long i = 0; i < n; i += per) {
+            int m = (int) Math.min(per, n - i);
             chunk.clear();
-            switch (t.dtype()) {
-                case "F32" -> chunk.asFloatBuffer().put(t.f32(), i, m);
-                case "F64" -> chunk.asDoubleBuffer().put(t.f64(), i, m);
-                default -> chunk.asLongBuffer().put(t.i64(), i, m);
+            t.values().put(i, m, chunk);
+            if (chunk.position() != m * eb) {
+                throw new IllegalStateException("safetensors source gave " + chunk.position() + " bytes for elements " + i + ".."
+                        + (i + m) + " of a " + t.dtype() + " " + java.util.Arrays.toString(t.shape()) + " entry, expected " + m * eb);
             }
-            chunk.limit(m * t.elementBytes());
+            chunk.flip();
             sink.accept(chunk);
         }
     }

@@ -75,11 +75,27 @@ class SafetensorsTest {
         assertEquals(String.format("%08x", crc.getValue()), c.metadata().get("crc32c.f"));
     }
 
-    @Test void aSourceThatGivesOtherValuesThanItDeclaredIsRefused() {
-        Map<String, Safetensors.Source> m = Map.of("w", new Safetensors.Source("F32", new int[] {3},
-                () -> Safetensors.Entry.of(new int[] {2}, new float[] {1, 2})));
+    @Test void aSourceThatGivesFewerBytesThanItDeclaredIsRefused() {
+        Map<String, Safetensors.Source> m = Map.of("w", new Safetensors.Source("F32", new int[] {3}, (start, count, dst) -> dst.putFloat(1f)));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Safetensors.writeSources(dir.resolve("s.safetensors"), m, Map.of()));
-        assertTrue(e.getMessage().contains("declared F32 [3]"), e.getMessage());
+        assertTrue(e.getMessage().contains("gave 4 bytes for elements 0..3 of a F32 [3] entry, expected 12"), e.getMessage());
+        try (var s = Files.list(dir)) { assertEquals(0, s.count(), "no temporary file left behind"); } catch (IOException x) { throw new AssertionError(x); }
+    }
+
+    /** A source read a slice at a time gives the file an array-held entry gives. */
+    @Test void slicedSourcesWriteTheSameBytesAsArrays() throws IOException {
+        int n = Safetensors.CHUNK_BYTES / 4 + 3;
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) f[i] = (float) Math.sin(i);
+        Path a = dir.resolve("a.safetensors"), b = dir.resolve("b.safetensors");
+        Safetensors.write(a, Map.of("w", Safetensors.Entry.of(new int[] {n}, f)), Map.of());
+        java.util.List<Long> starts = new java.util.ArrayList<>();
+        Safetensors.writeSources(b, Map.of("w", new Safetensors.Source("F32", new int[] {n}, (start, count, dst) -> {
+            starts.add(start);
+            for (int i = 0; i < count; i++) dst.putFloat(f[(int) start + i]);
+        })), Map.of());
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        assertEquals(java.util.List.of(0L, (long) Safetensors.CHUNK_BYTES / 4), starts, "one call per chunk, in order");
     }
 
     @Test void truncatedFilesAreReportedByName() throws IOException {
