@@ -18,8 +18,13 @@ import adl.backend.cpu.CpuPool.Geo;
  *
  * <p>The per-plane buffers (row maxima, row sums, argmax indices) are the calling thread's
  * {@link CpuGemm.Scratch} planes, every element written before it is read: no garbage per plane.
+ * Planes under {@link #SCRATCH_MIN} elements (4x4, 2x2) take fresh small arrays instead: there the
+ * thread-local lookup per plane measured slower than the allocation (SmallOpsBench, level 3).
  */
 final class CpuPool3x3 {
+    /** Planes with fewer elements allocate their buffers instead of looking up the thread's scratch. */
+    private static final int SCRATCH_MIN = 64;
+
     private CpuPool3x3() {}
 
     static boolean applies(PoolParams p) {
@@ -33,7 +38,7 @@ final class CpuPool3x3 {
     static void maxForward(float[] a, int xo, float[] b, int yo, Geo g) {
         int h = g.h(), w = g.w(), plane = h * w;
         Parallel.forEach(g.planes(), g.work(), pl -> {
-            float[] rm = CpuGemm.scratch().planeA(plane);
+            float[] rm = plane < SCRATCH_MIN ? new float[plane] : CpuGemm.scratch().planeA(plane);
             rowMax(a, xo + pl * plane, h, w, rm, null);
             int yb = yo + pl * plane;
             if (h == 1) {
@@ -57,9 +62,9 @@ final class CpuPool3x3 {
     static void maxBackward(float[] a, int xo, float[] gy, int go, float[] gx, int ro, Geo g) {
         int h = g.h(), w = g.w(), plane = h * w;
         Parallel.forEach(g.planes(), g.work(), pl -> {
-            CpuGemm.Scratch s = CpuGemm.scratch();
-            float[] rm = s.planeA(plane);
-            int[] arg = s.ints(plane);
+            CpuGemm.Scratch s = plane < SCRATCH_MIN ? null : CpuGemm.scratch();
+            float[] rm = s == null ? new float[plane] : s.planeA(plane);
+            int[] arg = s == null ? new int[plane] : s.ints(plane);
             rowMax(a, xo + pl * plane, h, w, rm, arg);
             int gb = go + pl * plane, rb = ro + pl * plane;
             java.util.Arrays.fill(gx, rb, rb + plane, 0f);
@@ -132,7 +137,7 @@ final class CpuPool3x3 {
     static void avgForward(float[] a, int xo, float[] b, int yo, Geo g) {
         int h = g.h(), w = g.w(), plane = h * w;
         Parallel.forEach(g.planes(), g.work(), pl -> {
-            float[] rs = CpuGemm.scratch().planeA(plane);
+            float[] rs = plane < SCRATCH_MIN ? new float[plane] : CpuGemm.scratch().planeA(plane);
             int xb = xo + pl * plane, yb = yo + pl * plane;
             for (int i = 0; i < h; i++) {
                 int r = i * w, x = xb + r;
@@ -163,8 +168,9 @@ final class CpuPool3x3 {
     static void avgBackward(float[] gy, int go, float[] gx, int ro, Geo g) {
         int h = g.h(), w = g.w(), plane = h * w;
         Parallel.forEach(g.planes(), g.work(), pl -> {
-            CpuGemm.Scratch scratch = CpuGemm.scratch();
-            float[] v = scratch.planeA(plane), cs = scratch.planeB(plane);
+            CpuGemm.Scratch scratch = plane < SCRATCH_MIN ? null : CpuGemm.scratch();
+            float[] v = scratch == null ? new float[plane] : scratch.planeA(plane);
+            float[] cs = scratch == null ? new float[plane] : scratch.planeB(plane);
             int gb = go + pl * plane, rb = ro + pl * plane;
             for (int oh = 0; oh < h; oh++) {
                 int rc = count(oh, h);

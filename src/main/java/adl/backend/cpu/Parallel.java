@@ -52,6 +52,7 @@ public final class Parallel {
     public static void forEach(int n, long workPerTask, IntConsumer task) {
         int per = (int) Math.max(1, Math.min(n, CLAIM_WORK / Math.max(1, workPerTask)));
         int claims = (n + per - 1) / per;
+        if (claims > 1) per = (n + claims - 1) / claims;   // the same number of claims, evened out (128 tasks: 64 + 64, not 113 + 15)
         if (claims <= 1 || threads == 1 || (long) n * workPerTask < MIN_PARALLEL_WORK
                 || Thread.currentThread() instanceof Worker || !team.tryRun(n, per, claims, task)) {
             for (int i = 0; i < n; i++) task.accept(i);
