@@ -119,6 +119,7 @@ final class BenchSearchStepCommand implements java.util.concurrent.Callable<Inte
                     graphIteration(captured, rng);
                     heap.afterStep();
                 } : () -> iteration(net, sgd, architect, unrolled, rng, heap, archMillis);
+                heap.beforeFirstStep();
                 for (int i = 0; i < untimed; i++) step.run();
                 archMillis.clear();
                 ProfilingBackend profiler = null;

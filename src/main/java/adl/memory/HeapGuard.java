@@ -92,6 +92,19 @@ public final class HeapGuard {
     }
 
     /** Call between two steps, with nothing of the finished step still referenced. */
+    /**
+     * Before the first step (the model and its optimizers built): one full collection, so that the
+     * heap sizing set by {@link #tuneHeapSizing} applies from the first step on instead of from
+     * the end of it — the first step, interpreted and compiled as it runs, makes the most garbage,
+     * and the collector otherwise grew the start-up heap for it to twice the live set.
+     */
+    public void beforeFirstStep() {
+        if (slackBytes == 0) return;
+        System.gc();
+        collections++;
+        baseline = memory.getHeapMemoryUsage().getUsed();
+    }
+
     public void afterStep() {
         if (slackBytes == 0) return;
         long used = memory.getHeapMemoryUsage().getUsed();

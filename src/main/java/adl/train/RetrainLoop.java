@@ -126,6 +126,7 @@ public final class RetrainLoop {
         created = RunDirectory.before(files.dir());
         try {
             prepare();
+            heap.beforeFirstStep();
             sessionStartNanos = System.nanoTime();
             double secondsBefore = state.seconds();
             try (Loader loader = new Loader("retrain", train, par.shard(this::batchIndices),

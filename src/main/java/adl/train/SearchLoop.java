@@ -144,6 +144,7 @@ public final class SearchLoop implements AutoCloseable {
             prepare();
             int ipe = cfg.resolvedItersPerEpoch();
             openLoaders();
+            heap.beforeFirstStep();
             sessionStartNanos = System.nanoTime();
             double secondsBefore = state.seconds();
             Architecture arch = null;

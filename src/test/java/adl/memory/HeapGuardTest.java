@@ -34,6 +34,18 @@ class HeapGuardTest {
         assertEquals(VMOption.Origin.MANAGEMENT, vm.getVMOption("MaxHeapFreeRatio").getOrigin());
     }
 
+    /** The collection before the first step sets the reference: the first step then collects only past the slack. */
+    @Test void beforeTheFirstStepOneCollectionSetsTheReference() {
+        HeapGuard guard = new HeapGuard(64L << 20);
+        guard.beforeFirstStep();
+        assertEquals(1, guard.collections());
+        guard.afterStep(); // nothing new in use: no second collection
+        assertEquals(1, guard.collections());
+        HeapGuard off = new HeapGuard(0);
+        off.beforeFirstStep();
+        assertEquals(0, off.collections());
+    }
+
     @Test void zeroSlackIsOff() {
         HeapGuard guard = new HeapGuard(0);
         guard.afterStep();
