@@ -55,30 +55,42 @@ public final class Checkpoint {
     }
 
     /**
-     * Tensor t as stored — I32 as I64, every float dtype as F32 — read a slice at a time (at most the
-     * writer's chunk of elements, as a flat view of a contiguous tensor), so a checkpoint never holds
-     * a whole tensor's copy: a large one would be a humongous array to the collector, which then grew
-     * the heap at every checkpoint.
+     * Tensor t as stored — I32 as I64, every float dtype as F32 — read a slice at a time (flat views
+     * of a contiguous tensor, {@link #READ_ELEMENTS} at a time), so a checkpoint never holds a whole
+     * tensor's copy: a large one would be a humongous array to the collector, which then grew the
+     * heap at every checkpoint.
      */
     private static Safetensors.Source source(Tensor t) {
         boolean ints = t.dtype() == DType.I32;
         return new Safetensors.Source(ints ? "I64" : "F32", t.shape().dims(), (start, count, dst) -> {
-            double[] v;
-            if (t.isContiguous()) {
-                Tensor slice = Tensors.view(t, Shape.of(count), new long[] {1}, t.offset() + start);
+            if (!t.isContiguous()) {
+                put(java.util.Arrays.copyOfRange(Tensors.toDoubles(t), (int) start, (int) start + count), ints, dst);
+                return;
+            }
+            for (int done = 0; done < count; done += READ_ELEMENTS) {
+                int m = Math.min(READ_ELEMENTS, count - done);
+                Tensor slice = Tensors.view(t, Shape.of(m), new long[] {1}, t.offset() + start + done);
                 try {
-                    v = Tensors.toDoubles(slice);
+                    put(Tensors.toDoubles(slice), ints, dst);
                 } finally {
                     slice.close();
                 }
-            } else {
-                v = java.util.Arrays.copyOfRange(Tensors.toDoubles(t), (int) start, (int) start + count);
-            }
-            for (double d : v) {
-                if (ints) dst.putLong((long) d);
-                else dst.putFloat((float) d);
             }
         });
+    }
+
+    /**
+     * Elements per read of {@link #source}: the read comes back as a double[], and 64 Ki of them
+     * (512 KB) stay well under G1's humongous-object size (half a region: 2 MB in a heap of a few
+     * GB), so they die young instead of occupying old regions.
+     */
+    private static final int READ_ELEMENTS = 1 << 16;
+
+    private static void put(double[] v, boolean ints, java.nio.ByteBuffer dst) {
+        for (double d : v) {
+            if (ints) dst.putLong((long) d);
+            else dst.putFloat((float) d);
+        }
     }
 
     /** Restores model, optimizers (either may be null) and returns the saved counters; warnings (a file without checksums) go to {@code warn}. */
