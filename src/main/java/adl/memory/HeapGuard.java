@@ -91,7 +91,6 @@ public final class HeapGuard {
         return new HeapGuard(mb * 1024 * 1024);
     }
 
-    /** Call between two steps, with nothing of the finished step still referenced. */
     /**
      * Before the first step (the model and its optimizers built): one full collection, so that the
      * heap sizing set by {@link #tuneHeapSizing} applies from the first step on instead of from
@@ -105,6 +104,7 @@ public final class HeapGuard {
         baseline = memory.getHeapMemoryUsage().getUsed();
     }
 
+    /** Call between two steps, with nothing of the finished step still referenced. */
     public void afterStep() {
         if (slackBytes == 0) return;
         long used = memory.getHeapMemoryUsage().getUsed();

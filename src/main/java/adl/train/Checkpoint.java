@@ -11,6 +11,7 @@ import adl.tensor.Shape;
 import adl.tensor.Tensor;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -63,8 +64,8 @@ public final class Checkpoint {
     private static Safetensors.Source source(Tensor t) {
         boolean ints = t.dtype() == DType.I32;
         return new Safetensors.Source(ints ? "I64" : "F32", t.shape().dims(), (start, count, dst) -> {
-            if (!t.isContiguous()) {
-                put(java.util.Arrays.copyOfRange(Tensors.toDoubles(t), (int) start, (int) start + count), ints, dst);
+            if (!t.isContiguous()) { // not a parameter or optimizer state (those are contiguous): read whole, per slice
+                put(Arrays.copyOfRange(Tensors.toDoubles(t), (int) start, (int) start + count), ints, dst);
                 return;
             }
             for (int done = 0; done < count; done += READ_ELEMENTS) {
@@ -86,7 +87,7 @@ public final class Checkpoint {
      */
     private static final int READ_ELEMENTS = 1 << 16;
 
-    private static void put(double[] v, boolean ints, java.nio.ByteBuffer dst) {
+    private static void put(double[] v, boolean ints, ByteBuffer dst) {
         for (double d : v) {
             if (ints) dst.putLong((long) d);
             else dst.putFloat((float) d);

@@ -35,21 +35,22 @@ public final class Safetensors {
         public static Entry of(int[] shape, double[] values) { return new Entry("F64", shape.clone(), null, values, null); }
         public static Entry of(int[] shape, long[] values) { return new Entry("I64", shape.clone(), null, null, values); }
 
-        long numel() {
-            long n = 1;
-            for (int d : shape) n *= d;
-            return n;
-        }
+        long numel() { return Safetensors.numel(shape); }
 
-        int elementBytes() { return dtype.equals("F32") ? 4 : 8; }
+        int elementBytes() { return Safetensors.elementBytes(dtype); }
     }
 
-    /**
-     * Writes {@code entries} (in order), their digests and {@code metadata} to {@code file} atomically.
-     * The bytes of each entry pass through one reusable chunk buffer twice — once for its digest
-     * (the header, which holds the digests, comes first in the file), once to the file — so a
-     * checkpoint of a few hundred MB costs no second copy of itself on the heap.
-     */
+    /** Elements of a shape. */
+    static long numel(int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        return n;
+    }
+
+    /** Bytes per element of a stored dtype (F32, F64, I64). */
+    static int elementBytes(String dtype) { return dtype.equals("F32") ? 4 : 8; }
+
+    /** Writes {@code entries} (in order), their digests and {@code metadata} to {@code file} atomically ({@link #writeSources}). */
     public static void write(Path file, Map<String, Entry> entries, Map<String, String> metadata) throws IOException {
         Map<String, Source> sources = new LinkedHashMap<>();
         entries.forEach((name, e) -> sources.put(name, Source.of(e)));
@@ -62,13 +63,9 @@ public final class Safetensors {
      * elements [start, start + count) of the stated dtype to {@code dst}.
      */
     public record Source(String dtype, int[] shape, Values values) {
-        long numel() {
-            long n = 1;
-            for (int d : shape) n *= d;
-            return n;
-        }
+        long numel() { return Safetensors.numel(shape); }
 
-        int elementBytes() { return dtype.equals("F32") ? 4 : 8; }
+        int elementBytes() { return Safetensors.elementBytes(dtype); }
 
         /** The source of an entry held in arrays. */
         public static Source of(Entry e) {

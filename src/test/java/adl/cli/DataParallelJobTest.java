@@ -90,14 +90,7 @@ class DataParallelJobTest {
             assertFalse(h.isAlive(), "no rank survives: " + h.pid());
         }
         assertFalse(Files.exists(killed.resolve("checkpoints/ckpt-e0002-i000000002.safetensors")), "killed before the end");
-        Result resumed = run(2, List.of("search", "--resume", killed.toString()));
-        assertEquals(0, resumed.code(), resumed.output());
-        assertEquals(trainColumns(two), trainColumns(killed), "metrics equal to the uninterrupted 2-rank run, bit for bit");
-        assertEquals(Files.readString(two.resolve("architecture.json")), Files.readString(killed.resolve("architecture.json")));
-        String last = "checkpoints/ckpt-e0002-i000000002.safetensors";
-        for (String name : List.of("arch.alpha", "arch.beta")) {
-            assertEquals(java.util.Arrays.toString(arch(two.resolve(last), name)), java.util.Arrays.toString(arch(killed.resolve(last), name)), name);
-        }
+        resumesToTheUninterruptedRun(killed);
     }
 
     /**
@@ -129,13 +122,18 @@ class DataParallelJobTest {
         Path newest = Files.list(stopped.resolve("checkpoints")).max(java.util.Comparator.naturalOrder()).orElseThrow();
         assertTrue(Safetensors.read(newest).entries().containsKey("arch.alpha"), "the stop's checkpoint is readable: " + newest);
         assertFalse(Files.exists(stopped.resolve("architecture.json")), "stopped before the end");
-        Result resumed = run(2, List.of("search", "--resume", stopped.toString()));
+        resumesToTheUninterruptedRun(stopped);
+    }
+
+    /** A 2-rank --resume of {@code run} ends equal to the uninterrupted 2-rank run, bit for bit: metrics, architecture.json, α and β. */
+    private void resumesToTheUninterruptedRun(Path run) throws Exception {
+        Result resumed = run(2, List.of("search", "--resume", run.toString()));
         assertEquals(0, resumed.code(), resumed.output());
-        assertEquals(trainColumns(two), trainColumns(stopped), "metrics equal to the uninterrupted 2-rank run, bit for bit");
-        assertEquals(Files.readString(two.resolve("architecture.json")), Files.readString(stopped.resolve("architecture.json")));
+        assertEquals(trainColumns(two), trainColumns(run), "metrics equal to the uninterrupted 2-rank run, bit for bit");
+        assertEquals(Files.readString(two.resolve("architecture.json")), Files.readString(run.resolve("architecture.json")));
         String last = "checkpoints/ckpt-e0002-i000000002.safetensors";
         for (String name : List.of("arch.alpha", "arch.beta")) {
-            assertEquals(java.util.Arrays.toString(arch(two.resolve(last), name)), java.util.Arrays.toString(arch(stopped.resolve(last), name)), name);
+            assertEquals(java.util.Arrays.toString(arch(two.resolve(last), name)), java.util.Arrays.toString(arch(run.resolve(last), name)), name);
         }
     }
 
