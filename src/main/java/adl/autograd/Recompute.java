@@ -34,6 +34,25 @@ public final class Recompute {
     public static boolean recomputing() { return RECOMPUTING.get(); }
 
     /**
+     * Sets this thread's recomputing flag until the returned mark is closed: a task that runs part
+     * of a recomputation on another thread ({@link ParallelBranches}) carries its caller's flag.
+     */
+    public static Mark mark(boolean on) {
+        boolean before = RECOMPUTING.get();
+        RECOMPUTING.set(on);
+        return new Mark(before);
+    }
+
+    /** Restores the recomputing flag that was in force when it was made. */
+    public static final class Mark implements AutoCloseable {
+        private final boolean before;
+
+        private Mark(boolean before) { this.before = before; }
+
+        @Override public void close() { RECOMPUTING.set(before); }
+    }
+
+    /**
      * @param name   the node's name (error messages)
      * @param f      the function; gets handles of {@code inputs} (same values) and returns a new tensor
      * @param params the leaves f reads besides its inputs (weights)
@@ -79,12 +98,8 @@ public final class Recompute {
                     }
                     for (int i = 0; i < params.size(); i++) if (needs[n + i]) leaves.add(params.get(i));
                     Tensor y2;
-                    boolean before = RECOMPUTING.get();
-                    RECOMPUTING.set(Boolean.TRUE);
-                    try {
+                    try (Mark m = mark(true)) {
                         y2 = f.apply(xs);
-                    } finally {
-                        RECOMPUTING.set(before);
                     }
                     Autograd.backward(y2, g, leaves, sumsSoFar);
                     for (int i = 0; i < n; i++) {

@@ -190,6 +190,24 @@ public interface Backend {
         throw new UnsupportedOperationException("graph replay needs a CUDA device, not " + device());
     }
 
+    // ---- independent tasks (a MixedOp's branches: docs/performance.md) ----
+
+    /**
+     * Whether {@link #forEachTask} spreads tasks whose inputs have this many elements over several
+     * threads: on the CPU with more than one thread, for inputs small enough that their kernels do
+     * not keep the threads busy on their own. False: the tasks run one after another.
+     */
+    default boolean parallelTasks(long inputElements) { return false; }
+
+    /**
+     * Runs tasks 0..n−1, each calling ops of this backend, in any order and on any of the backend's
+     * threads; each task's kernels then run on that one thread. Tasks write disjoint outputs and the
+     * caller combines them in a fixed order, so the bits do not depend on the threads.
+     */
+    default void forEachTask(int n, java.util.function.IntConsumer task) {
+        for (int i = 0; i < n; i++) task.accept(i);
+    }
+
     // ---- raw device memory, for communication libraries (NCCL: docs/08-data-parallel.md) ----
 
     /** Whether tensors of this backend live in device memory that {@link #devicePointer} can name (CUDA; not the CPU). */

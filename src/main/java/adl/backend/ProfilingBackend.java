@@ -158,6 +158,10 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override public boolean capturesGraphs() { return inner.capturesGraphs(); }
+
+    @Override public boolean parallelTasks(long inputElements) { return inner.parallelTasks(inputElements); }
+
+    @Override public void forEachTask(int n, java.util.function.IntConsumer task) { inner.forEachTask(n, task); }
     @Override public CapturedGraph captureGraph(String name, Runnable body) { return inner.captureGraph(name, body); }
     @Override public CapturedGraph.Scalars replayScalars() { return inner.replayScalars(); }
 }

@@ -32,6 +32,25 @@ public final class CpuBackend implements Backend {
 
     @Override public Device device() { return Device.CPU; }
 
+    /**
+     * Above this many input elements per thread, a MixedOp's branches run one after another with
+     * each kernel split over the threads; below, the branches are the tasks (the paper's crop 321 at
+     * level 0 is 2·8·81·81 = 105k elements, crop 64's largest edge 2·8·16·16 = 4k). Why branches:
+     * at the search's CPU sizes most kernels last a few microseconds, too short to share between
+     * threads, but a MixedOp's seven branches are work enough for two to four (docs/performance.md).
+     */
+    static final long MAX_TASK_ELEMENTS_PER_THREAD = 16_384;
+
+    /** Parallel is told a task is this much work: each task is a claim of its own, and always threaded. */
+    private static final long TASK_WORK = 1L << 20;
+
+    @Override public boolean parallelTasks(long inputElements) {
+        int threads = Parallel.threads();
+        return threads > 1 && inputElements <= MAX_TASK_ELEMENTS_PER_THREAD * threads;
+    }
+
+    @Override public void forEachTask(int n, java.util.function.IntConsumer task) { Parallel.forEach(n, TASK_WORK, task); }
+
     @Override
     public Storage allocate(DType dtype, long numel) {
         if (numel > Integer.MAX_VALUE) throw new IllegalArgumentException("CPU tensor of " + numel + " elements is too large");
