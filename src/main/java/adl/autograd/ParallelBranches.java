@@ -44,35 +44,80 @@ public final class ParallelBranches {
     private ParallelBranches() {}
 
     /**
-     * @param f         the branches, x: [N, C, H, W] → [N, C, H, W]; null where a branch is the identity
-     * @param params    per branch, the leaves f[k] reads besides x (empty for the identity)
-     * @param schedule  the computed branches' indices in the order their tasks are started (the costliest first)
+     * The branches of one MixedOp.
+     *
+     * @param f        x: [N, C, H, W] → [N, C, H, W] per branch; null where the branch is the identity
+     * @param params   per branch, the leaves f[b] reads besides x (empty for the identity)
+     * @param schedule the computed branches' indices in the order their tasks start (the costliest first)
+     */
+    public record Branches(UnaryOperator<Tensor>[] f, List<List<Tensor>> params, int[] schedule) {
+        List<Tensor> flatParams() {
+            List<Tensor> flat = new ArrayList<>();
+            for (List<Tensor> p : params) flat.addAll(p);
+            return flat;
+        }
+    }
+
+    /**
+     * One edge's call: y = Σ_b w_b · f_b(x).
+     *
      * @param recompute whether to recompute the branches in backward instead of storing their graphs
      * @param w         [K]: the branches' weights
      */
-    public static Tensor apply(UnaryOperator<Tensor>[] f, List<List<Tensor>> params, int[] schedule, boolean recompute,
-                               Tensor x, Tensor w, Tasks maybeParallel) {
+    public record Edge(Branches op, boolean recompute, Tensor x, Tensor w) {}
+
+    /** One edge ({@link #applyAll} of one). */
+    public static Tensor apply(Branches op, boolean recompute, Tensor x, Tensor w, Tasks tasks) {
+        return applyAll(List.of(new Edge(op, recompute, x, w)), tasks)[0];
+    }
+
+    /**
+     * Several edges at once (the MixedOps of one block, Eq. 1): every computed branch of every edge
+     * is a task of one job, the costliest started first; then, on the calling thread, each edge's
+     * weighted sum and, with recomputation, its node — what the edges give one at a time.
+     */
+    public static Tensor[] applyAll(List<Edge> edges, Tasks maybeParallel) {
         // synchronised batch norm's collectives must come in the same order on every rank: one thread
         Tasks tasks = SyncBatchNorm.active() != null ? SERIAL : maybeParallel;
-        int k = f.length;
-        Tensor[] xs = new Tensor[k];
-        java.util.Arrays.fill(xs, x);
-        if (!recompute) return weightedSum(f, schedule, xs, w, tasks);
-        List<Tensor> flat = new ArrayList<>();
-        for (List<Tensor> p : params) flat.addAll(p);
-        boolean record = Node.wanted(x, w);
-        if (!record && GradMode.isEnabled()) for (Tensor p : flat) record |= p.requiresGrad();
-        if (!record) return weightedSum(f, schedule, xs, w, tasks);
-        Tensor y;
-        try (GradMode.Guard off = GradMode.off()) {
-            y = weightedSum(f, schedule, xs, w, tasks);
+        int n = edges.size();
+        boolean[] node = new boolean[n];
+        for (int e = 0; e < n; e++) node[e] = edges.get(e).recompute() && recorded(edges.get(e));
+        Tensor[][] outs = outputs(edges, node, tasks);
+        Tensor[] ys = new Tensor[n];
+        int e = 0;
+        try {
+            for (; e < n; e++) {
+                Edge edge = edges.get(e);
+                try (GradMode.Guard off = node[e] ? GradMode.off() : null) {
+                    ys[e] = weightedSum(edge.op(), outs[e], edge.w());
+                }
+                if (node[e]) ys[e] = attachNode(edge, ys[e], tasks);
+            }
+        } catch (RuntimeException | Error err) {
+            for (int later = e + 1; later < n; later++) closeOutputs(edges.get(later).op(), outs[later]);
+            throw err;
         }
+        return ys;
+    }
+
+    /** Whether a recomputed edge records a node: grad mode on and x, w or a parameter requiring a gradient. */
+    private static boolean recorded(Edge edge) {
+        if (Node.wanted(edge.x(), edge.w())) return true;
+        if (!GradMode.isEnabled()) return false;
+        for (Tensor p : edge.op().flatParams()) if (p.requiresGrad()) return true;
+        return false;
+    }
+
+    /** The recomputation node of a recorded edge: saves x and w only; its backward is {@link #backwardBranches}. */
+    private static Tensor attachNode(Edge edge, Tensor y, Tasks tasks) {
+        Branches op = edge.op();
+        List<Tensor> flat = op.flatParams();
         Tensor[] nodeInputs = new Tensor[2 + flat.size()];
-        nodeInputs[0] = x;
-        nodeInputs[1] = w;
+        nodeInputs[0] = edge.x();
+        nodeInputs[1] = edge.w();
         for (int i = 0; i < flat.size(); i++) nodeInputs[2 + i] = flat.get(i);
         return new Node("mixed_op", nodeInputs) {
-            final Tensor sx = save(x), sw = save(w);
+            final Tensor sx = save(edge.x()), sw = save(edge.w());
             Tensor[] partial;
 
             @Override boolean continuesInputSums() { return true; }
@@ -80,45 +125,62 @@ public final class ParallelBranches {
             @Override void partialSums(Tensor[] p) { partial = p; }
 
             @Override public Tensor[] backward(Tensor g, boolean[] needs) {
-                return backwardBranches(f, params, schedule, sx, sw, g, needs, partial, tasks);
+                return backwardBranches(op.f(), op.params(), op.schedule(), sx, sw, g, needs, partial, tasks);
             }
         }.attach(y);
     }
 
-    /** The branch outputs as tasks (xs[b]: branch b's input), then Σ_b w_b · out_b on the calling thread. */
-    private static Tensor weightedSum(UnaryOperator<Tensor>[] f, int[] schedule, Tensor[] xs, Tensor w, Tasks tasks) {
-        boolean[] record = new boolean[f.length];
-        java.util.Arrays.fill(record, GradMode.isEnabled());
-        Tensor[] outs = outputs(f, schedule, xs, record, tasks);
-        // the branch outputs close with the scope: they live on only where the weighted sum's backward saved them (for dL/dw)
+    /** Σ_b w_b · out_b on the calling thread; the branch outputs live on only where the sum's backward saved them (for dL/dw). */
+    private static Tensor weightedSum(Branches op, Tensor[] outs, Tensor w) {
         try (Scope edge = Scope.open()) {
-            for (int b = 0; b < f.length; b++) if (f[b] != null) Scope.track(outs[b]);
+            for (int b = 0; b < outs.length; b++) if (op.f()[b] != null) Scope.track(outs[b]);
             return edge.keep(WeightedSumOps.weightedSum(outs, w));
         }
     }
 
     /**
-     * outs[b] = f[b](xs[b]) (xs[b] itself for the identity), one task per computed branch, recording
-     * b's graph where record[b]. Each task's intermediates close with its own scope; the outputs
-     * belong to no scope (the caller takes them over).
+     * outs[e][b] = f_b(x_e) for every edge e (x_e itself for the identity), one task per computed
+     * branch: the schedules' first entries of every edge first, then their second entries, and so
+     * on. A task records its branch's graph where the caller's grad mode is on and its edge is not
+     * recomputed. Each task's intermediates close with its own scope; the outputs belong to no scope.
      */
-    private static Tensor[] outputs(UnaryOperator<Tensor>[] f, int[] schedule, Tensor[] xs, boolean[] record, Tasks tasks) {
-        Tensor[] outs = new Tensor[f.length];
-        for (int b = 0; b < f.length; b++) if (f[b] == null) outs[b] = xs[b];
+    private static Tensor[][] outputs(List<Edge> edges, boolean[] recomputed, Tasks tasks) {
+        int n = edges.size(), longest = 0, count = 0;
+        Tensor[][] outs = new Tensor[n][];
+        for (int e = 0; e < n; e++) {
+            Branches op = edges.get(e).op();
+            outs[e] = new Tensor[op.f().length];
+            for (int b = 0; b < op.f().length; b++) if (op.f()[b] == null) outs[e][b] = edges.get(e).x();
+            longest = Math.max(longest, op.schedule().length);
+            count += op.schedule().length;
+        }
+        int[] taskEdge = new int[count], taskBranch = new int[count];
+        for (int at = 0, t = 0; at < longest; at++) {
+            for (int e = 0; e < n; e++) {
+                int[] schedule = edges.get(e).op().schedule();
+                if (at < schedule.length) { taskEdge[t] = e; taskBranch[t++] = schedule[at]; }
+            }
+        }
+        boolean grad = GradMode.isEnabled();
         try {
-            tasks.forEach(schedule.length, i -> {
-                int b = schedule[i];
-                outs[b] = Scope.untracked(() -> {
-                    try (Scope s = Scope.open(); GradMode.Guard mode = record[b] ? GradMode.on() : GradMode.off()) {
-                        return s.keep(f[b].apply(xs[b]));
+            tasks.forEach(count, t -> {
+                int e = taskEdge[t], b = taskBranch[t];
+                Edge edge = edges.get(e);
+                outs[e][b] = Scope.untracked(() -> {
+                    try (Scope s = Scope.open(); GradMode.Guard mode = grad && !recomputed[e] ? GradMode.on() : GradMode.off()) {
+                        return s.keep(edge.op().f()[b].apply(edge.x()));
                     }
                 });
             });
-        } catch (RuntimeException | Error e) {
-            for (int b = 0; b < f.length; b++) if (f[b] != null && outs[b] != null) outs[b].close();
-            throw e;
+        } catch (RuntimeException | Error err) {
+            for (int e = 0; e < n; e++) closeOutputs(edges.get(e).op(), outs[e]);
+            throw err;
         }
         return outs;
+    }
+
+    private static void closeOutputs(Branches op, Tensor[] outs) {
+        for (int b = 0; b < outs.length; b++) if (op.f()[b] != null && outs[b] != null) outs[b].close();
     }
 
     /** The backward of the class comment; needs: [x, w, every branch's params in branch order]. */

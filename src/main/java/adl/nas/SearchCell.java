@@ -67,15 +67,21 @@ public final class SearchCell extends Module {
         }
     }
 
-    /** Block b (Eq. 1): Σ_j MixedOp_{j→b}(state j) over the states 0 .. b+1, summed left to right. */
+    /** Block b (Eq. 1): Σ_j MixedOp_{j→b}(state j) over the states 0 .. b+1, summed left to right; the edges' branches as one job. */
     private Tensor block(int b, Tensor[] states, Tensor[] edgeWeights) {
         try (Scope block = Scope.open()) {
-            Tensor sum = null;
-            for (int j = 0; j < topology.inputsOf(b); j++) {
+            int inputs = topology.inputsOf(b);
+            MixedOp[] ops = new MixedOp[inputs];
+            Tensor[] xs = new Tensor[inputs], ws = new Tensor[inputs];
+            for (int j = 0; j < inputs; j++) {
                 int e = topology.edge(b, j);
-                Tensor y = edges[e].forward(states[j], edgeWeights[e]);
-                sum = sum == null ? y : ElementwiseOps.add(sum, y);
+                ops[j] = edges[e];
+                xs[j] = states[j];
+                ws[j] = edgeWeights[e];
             }
+            Tensor[] ys = MixedOp.forwardAll(ops, xs, ws);
+            Tensor sum = ys[0];
+            for (int j = 1; j < inputs; j++) sum = ElementwiseOps.add(sum, ys[j]);
             return block.keep(sum);
         }
     }

@@ -33,11 +33,12 @@ public final class CpuBackend implements Backend {
     @Override public Device device() { return Device.CPU; }
 
     /**
-     * Above this many input elements per thread, a MixedOp's branches run one after another with
-     * each kernel split over the threads; below, the branches are the tasks (the paper's crop 321 at
-     * level 0 is 2·8·81·81 = 105k elements, crop 64's largest edge 2·8·16·16 = 4k). Why branches:
+     * With more than two threads, above this many input elements per thread a MixedOp's branches run
+     * one after another with each kernel split over the threads (seven branches cannot keep many
+     * threads busy); below, and always with two threads, the branches are the tasks. Why branches:
      * at the search's CPU sizes most kernels last a few microseconds, too short to share between
-     * threads, but a MixedOp's seven branches are work enough for two to four (docs/performance.md).
+     * threads, while a MixedOp's branches are work enough for two (docs/performance.md: on the
+     * 2-core machine, branch tasks beat split kernels at crop 64 and at the paper's crop 321 alike).
      */
     static final long MAX_TASK_ELEMENTS_PER_THREAD = 16_384;
 
@@ -46,7 +47,7 @@ public final class CpuBackend implements Backend {
 
     @Override public boolean parallelTasks(long inputElements) {
         int threads = Parallel.threads();
-        return threads > 1 && inputElements <= MAX_TASK_ELEMENTS_PER_THREAD * threads;
+        return threads == 2 || threads > 2 && inputElements <= MAX_TASK_ELEMENTS_PER_THREAD * threads;
     }
 
     @Override public void forEachTask(int n, java.util.function.IntConsumer task) { Parallel.forEach(n, TASK_WORK, task); }
