@@ -11,12 +11,16 @@ import adl.backend.cpu.CpuPool.Geo;
  * dominated: max pooling forward on [2, 8, 16, 16] took 67 µs that way and 17 µs written out
  * (SmallOpsBench, docs/performance.md).
  *
- * <p>Bitwise the same results as the generic kernels (CpuPool3x3Test): the same comparisons in the
+ * <p>Bitwise the same results as the generic kernels (Pool3x3ParityTest): the same comparisons in the
  * same scan order for max (first maximum, or last NaN), the same additions in the same order,
  * starting from 0, for average, and the gradient scattered in the same order. Output o of an axis of
  * length n reads inputs o−1, o, o+1 clipped to [0, n): two at each end, one when n = 1.
  *
- * <p>The per-plane buffers (row maxima, row sums, argmax indices) are the calling thread's
+ * <p>The max forward and both average passes run in shifted-copy form over stacks of planes
+ * (see the comment above {@link #AVG_STACK}): each pass one loop the JIT vectorises, 2-5x faster
+ * than per-element window code at these sizes (SmallOpsBench, docs/performance.md).
+ *
+ * <p>The max backward's per-plane buffers (row maxima, argmax indices) are the calling thread's
  * {@link CpuGemm.Scratch} planes, every element written before it is read: no garbage per plane.
  * Planes under {@link #SCRATCH_MIN} elements (4x4, 2x2) take fresh small arrays instead, cheap at
  * that size: with the scratch lookup per plane, level-3 max pooling measured 3.31 µs against 2.87
@@ -28,11 +32,9 @@ final class CpuPool3x3 {
 
     private CpuPool3x3() {}
 
-    /** A per-plane buffer of {@code plane} floats: the thread's scratch plane A (B when {@code second}), or a fresh one for small planes. */
-    private static float[] buffer(int plane, boolean second) {
-        if (plane < SCRATCH_MIN) return new float[plane];
-        CpuGemm.Scratch s = CpuGemm.scratch();
-        return second ? s.planeB(plane) : s.planeA(plane);
+    /** A per-plane buffer of {@code plane} floats: the thread's scratch plane A, or a fresh one for small planes. */
+    private static float[] buffer(int plane) {
+        return plane < SCRATCH_MIN ? new float[plane] : CpuGemm.scratch().planeA(plane);
     }
 
     static boolean applies(PoolParams p) {
@@ -42,25 +44,52 @@ final class CpuPool3x3 {
     /** The max-pool scan step: take v over m when greater, or when NaN. */
     private static float step(float m, float v) { return v > m || v != v ? v : m; }
 
-    /** x: [N, C, H, W] -> y (same shape): y = max over the clipped 3×3 window. */
+    /**
+     * x: [N, C, H, W] -> y (same shape): y = max over the clipped 3×3 window, in the shifted-copy
+     * form of the average pool below, −∞ where the window is clipped (max(−∞, v) = v for every v),
+     * with Math.max, which the JIT vectorises. Math.max agrees with the scan ({@link #step}: the
+     * first maximum, or the last NaN) except in which zero (−0 or +0) or which NaN it returns, so
+     * the outputs that are ±0 or NaN — none, in the search's data, almost always: one vectorised
+     * pass checks — are taken again by the scan itself ({@link #scanMax}). The same bits.
+     */
     static void maxForward(float[] a, int xo, float[] b, int yo, Geo g) {
-        int h = g.h(), w = g.w(), plane = h * w;
-        Parallel.forEach(g.planes(), g.work(), pl -> {
-            float[] rm = buffer(plane, false);
-            rowMax(a, xo + pl * plane, h, w, rm, null);
-            int yb = yo + pl * plane;
-            if (h == 1) {
-                System.arraycopy(rm, 0, b, yb, w);
-                return;
+        int h = g.h(), w = g.w(), plane = h * w, per = stack(plane), planes = g.planes();
+        Parallel.forEach((planes + per - 1) / per, g.work() * per, t -> {
+            int p0 = t * per, n = Math.min(per, planes - p0), len = n * plane, xb = xo + p0 * plane;
+            float[][] p = CpuGemm.scratch().rows(4, len);
+            float[] left = p[0], mid = p[1], right = p[2], rm = p[3];
+            rowNeighbours(a, xb, n * h, w, left, mid, right, Float.NEGATIVE_INFINITY);
+            for (int k = 0; k < len; k++) rm[k] = Math.max(Math.max(left[k], mid[k]), right[k]);
+            float[] up = left, down = right, out = mid;
+            columnNeighbours(rm, n, h, w, up, down, Float.NEGATIVE_INFINITY);
+            float least = Float.POSITIVE_INFINITY;
+            for (int k = 0; k < len; k++) {
+                out[k] = Math.max(Math.max(up[k], rm[k]), down[k]);
+                least = Math.min(least, Math.abs(out[k]));
             }
-            for (int o = 0; o < w; o++) b[yb + o] = step(rm[o], rm[w + o]);
-            for (int i = 1; i < h - 1; i++) {
-                int r = i * w;
-                for (int o = 0; o < w; o++) b[yb + r + o] = step(step(rm[r - w + o], rm[r + o]), rm[r + w + o]);
+            if (!(least > 0f)) { // some output is ±0 or NaN
+                for (int k = 0; k < len; k++) {
+                    if (!(Math.abs(out[k]) > 0f)) out[k] = scanMax(a, xb + k / plane * plane, h, w, k % plane / w, k % w);
+                }
             }
-            int last = (h - 1) * w;
-            for (int o = 0; o < w; o++) b[yb + last + o] = step(rm[last - w + o], rm[last + o]);
+            System.arraycopy(out, 0, b, yo + p0 * plane, len);
         });
+    }
+
+    /**
+     * Output (i, o) of the plane at xb as the scan takes it: each clipped row of the window by
+     * {@link #step} from its left end, then those row maxima by step from the top.
+     */
+    private static float scanMax(float[] a, int xb, int h, int w, int i, int o) {
+        int c0 = Math.max(o - 1, 0), c1 = Math.min(o + 2, w);
+        float best = 0f;
+        for (int r = Math.max(i - 1, 0), end = Math.min(i + 2, h); r < end; r++) {
+            int x = xb + r * w;
+            float m = a[x + c0];
+            for (int c = c0 + 1; c < c1; c++) m = step(m, a[x + c]);
+            best = r == Math.max(i - 1, 0) ? m : step(best, m);
+        }
+        return best;
     }
 
     /**
@@ -70,7 +99,7 @@ final class CpuPool3x3 {
     static void maxBackward(float[] a, int xo, float[] gy, int go, float[] gx, int ro, Geo g) {
         int h = g.h(), w = g.w(), plane = h * w;
         Parallel.forEach(g.planes(), g.work(), pl -> {
-            float[] rm = buffer(plane, false);
+            float[] rm = buffer(plane);
             int[] arg = plane < SCRATCH_MIN ? new int[plane] : CpuGemm.scratch().ints(plane);
             rowMax(a, xo + pl * plane, h, w, rm, arg);
             int gb = go + pl * plane, rb = ro + pl * plane;
@@ -140,30 +169,45 @@ final class CpuPool3x3 {
     /** Window size along an axis of length n at output o (count_include_pad = false). */
     private static int count(int o, int n) { return Math.min(o + 2, n) - Math.max(o - 1, 0); }
 
+    /*
+     * The average pool in shifted-copy form. The JIT vectorises a loop only where every array is
+     * read and written at one shared index (it cannot prove two float[] distinct, so a store at j
+     * and a load at j + w might overlap, and it runs such a loop element by element, 4-5x slower).
+     * So the neighbours a window needs are first laid out at that index by System.arraycopy —
+     * left[j] = x[j − 1], right[j] = x[j + 1] along a row, up[j] = v[j − w], down[j] = v[j + w]
+     * across rows, 0 where the window is clipped — and each pass is one loop over all its planes.
+     * A task takes a stack of consecutive planes ({@link #stack}: at least AVG_STACK elements, so
+     * the 4×4 and 2×2 planes of the small levels share their loops), row boundaries and plane
+     * boundaries zeroed alike.
+     *
+     * Bits: every output is the sum, starting from 0, of its window's elements left to right and
+     * top to bottom (rows first: the row sums, then their column sums), then one division by the
+     * window's size, as the generic kernel computes it. A clipped neighbour adds +0 in its place:
+     * ((0 + 0) + p) + q = (0 + p) + q, and a sum that starts from 0 is never −0, so (…) + 0
+     * changes nothing. The backward adds gy / size over the windows holding each input down the
+     * columns, then along the rows, in the generic kernel's order likewise.
+     */
+
+    /** Elements of one task's stack of planes: enough that a 2×2 level's planes share their loops. */
+    private static final int AVG_STACK = 256;
+
+    /** Planes per task for planes of {@code plane} elements. */
+    private static int stack(int plane) { return Math.max(1, AVG_STACK / plane); }
+
     /** x: [N, C, H, W] -> y (same shape): y = window sum / window size, summed left to right, top to bottom. */
     static void avgForward(float[] a, int xo, float[] b, int yo, Geo g) {
-        int h = g.h(), w = g.w(), plane = h * w;
-        Parallel.forEach(g.planes(), g.work(), pl -> {
-            float[] rs = buffer(plane, false);
-            int xb = xo + pl * plane, yb = yo + pl * plane;
-            for (int i = 0; i < h; i++) {
-                int r = i * w, x = xb + r;
-                if (w == 1) {
-                    rs[r] = 0f + a[x];
-                    continue;
-                }
-                rs[r] = (0f + a[x]) + a[x + 1];
-                for (int o = 1; o < w - 1; o++) rs[r + o] = ((0f + a[x + o - 1]) + a[x + o]) + a[x + o + 1];
-                rs[r + w - 1] = (0f + a[x + w - 2]) + a[x + w - 1];
-            }
-            for (int oh = 0; oh < h; oh++) {
-                int lo = Math.max(oh - 1, 0), hi = Math.min(oh + 2, h), rc = hi - lo, y = yb + oh * w;
-                for (int o = 0; o < w; o++) {
-                    float s = 0f + rs[lo * w + o];
-                    for (int i = lo + 1; i < hi; i++) s += rs[i * w + o];
-                    b[y + o] = s / (rc * count(o, w));
-                }
-            }
+        int h = g.h(), w = g.w(), plane = h * w, per = stack(plane), planes = g.planes();
+        float[] div = divisors(h, w, per);
+        Parallel.forEach((planes + per - 1) / per, g.work() * per, t -> {
+            int p0 = t * per, n = Math.min(per, planes - p0), len = n * plane;
+            float[][] p = CpuGemm.scratch().rows(4, len);
+            float[] left = p[0], mid = p[1], right = p[2], rs = p[3];
+            rowNeighbours(a, xo + p0 * plane, n * h, w, left, mid, right, 0f);
+            for (int j = 0; j < len; j++) rs[j] = ((0f + left[j]) + mid[j]) + right[j];
+            float[] up = left, down = right, out = mid;
+            columnNeighbours(rs, n, h, w, up, down, 0f);
+            for (int j = 0; j < len; j++) out[j] = (((0f + up[j]) + rs[j]) + down[j]) / div[j];
+            System.arraycopy(out, 0, b, yo + p0 * plane, len);
         });
     }
 
@@ -173,32 +217,56 @@ final class CpuPool3x3 {
      * then along each row (windows in ascending column order), each sum starting from 0.
      */
     static void avgBackward(float[] gy, int go, float[] gx, int ro, Geo g) {
-        int h = g.h(), w = g.w(), plane = h * w;
-        Parallel.forEach(g.planes(), g.work(), pl -> {
-            float[] v = buffer(plane, false), cs = buffer(plane, true);
-            int gb = go + pl * plane, rb = ro + pl * plane;
-            for (int oh = 0; oh < h; oh++) {
-                int rc = count(oh, h);
-                for (int o = 0; o < w; o++) v[oh * w + o] = gy[gb + oh * w + o] / (rc * count(o, w));
+        int h = g.h(), w = g.w(), plane = h * w, per = stack(plane), planes = g.planes();
+        float[] div = divisors(h, w, per);
+        Parallel.forEach((planes + per - 1) / per, g.work() * per, t -> {
+            int p0 = t * per, n = Math.min(per, planes - p0), len = n * plane;
+            float[][] p = CpuGemm.scratch().rows(4, len);
+            float[] v = p[0], cs = p[1], up = p[2], down = p[3];
+            System.arraycopy(gy, go + p0 * plane, v, 0, len);
+            for (int j = 0; j < len; j++) v[j] = v[j] / div[j];
+            columnNeighbours(v, n, h, w, up, down, 0f);
+            for (int j = 0; j < len; j++) cs[j] = ((0f + up[j]) + v[j]) + down[j];
+            float[] left = p[0], mid = p[2], right = p[3], out = p[1];
+            rowNeighbours(cs, 0, n * h, w, left, mid, right, 0f);
+            for (int j = 0; j < len; j++) out[j] = ((0f + left[j]) + mid[j]) + right[j];
+            System.arraycopy(out, 0, gx, ro + p0 * plane, len);
+        });
+    }
+
+    /** mid = the rows × w values at xb; left[j] = x[j − 1], right[j] = x[j + 1] within each row, {@code pad} past a row's ends. */
+    private static void rowNeighbours(float[] a, int xb, int rows, int w, float[] left, float[] mid, float[] right, float pad) {
+        int len = rows * w;
+        System.arraycopy(a, xb, mid, 0, len);
+        System.arraycopy(a, xb, left, 1, len - 1);
+        System.arraycopy(a, xb + 1, right, 0, len - 1);
+        for (int r = 0; r < rows; r++) {
+            left[r * w] = pad;
+            right[r * w + w - 1] = pad;
+        }
+    }
+
+    /** For n stacked h × w planes: up[j] = v[j − w], down[j] = v[j + w], {@code pad} above each plane's first row and below its last. */
+    private static void columnNeighbours(float[] v, int n, int h, int w, float[] up, float[] down, float pad) {
+        int plane = h * w, len = n * plane;
+        System.arraycopy(v, 0, up, w, len - w);
+        System.arraycopy(v, w, down, 0, len - w);
+        for (int k = 0; k < n; k++) {
+            java.util.Arrays.fill(up, k * plane, k * plane + w, pad);
+            java.util.Arrays.fill(down, k * plane + plane - w, k * plane + plane, pad);
+        }
+    }
+
+    /** Per position of {@code per} stacked h × w planes, its clipped window's size as a float (exact); built once per shape. */
+    private static final java.util.concurrent.ConcurrentHashMap<java.util.List<Integer>, float[]> DIVISORS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static float[] divisors(int h, int w, int per) {
+        return DIVISORS.computeIfAbsent(java.util.List.of(h, w, per), key -> {
+            float[] d = new float[per * h * w];
+            for (int k = 0; k < per; k++) {
+                for (int i = 0; i < h; i++) for (int o = 0; o < w; o++) d[(k * h + i) * w + o] = count(i, h) * count(o, w);
             }
-            for (int i = 0; i < h; i++) {
-                int lo = Math.max(i - 1, 0), hi = Math.min(i + 2, h);
-                for (int o = 0; o < w; o++) {
-                    float s = 0f + v[lo * w + o];
-                    for (int k = lo + 1; k < hi; k++) s += v[k * w + o];
-                    cs[i * w + o] = s;
-                }
-            }
-            for (int i = 0; i < h; i++) {
-                int r = i * w, x = rb + r;
-                if (w == 1) {
-                    gx[x] = 0f + cs[r];
-                    continue;
-                }
-                gx[x] = (0f + cs[r]) + cs[r + 1];
-                for (int j = 1; j < w - 1; j++) gx[x + j] = ((0f + cs[r + j - 1]) + cs[r + j]) + cs[r + j + 1];
-                gx[x + w - 1] = (0f + cs[r + w - 2]) + cs[r + w - 1];
-            }
+            return d;
         });
     }
 }

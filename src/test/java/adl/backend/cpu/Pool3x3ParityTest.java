@@ -26,6 +26,8 @@ class Pool3x3ParityTest {
     private static final PoolParams P = new PoolParams(3, 1, 1, false);
     private static final int[][] SHAPES = {
         {1, 1, 1, 1}, {2, 3, 1, 5}, {1, 2, 5, 1}, {2, 2, 2, 2}, {1, 3, 2, 3}, {2, 3, 7, 9}, {2, 8, 16, 16}, {3, 5, 11, 4},
+        // 64 elements and more: the average pool's shifted-copy form, one row or one column included
+        {1, 3, 8, 8}, {2, 4, 9, 13}, {1, 2, 70, 1}, {2, 2, 1, 70}, {1, 1, 2, 40},
     };
 
     @Test void fastPathAppliesToTheSearchPoolingOnly() {

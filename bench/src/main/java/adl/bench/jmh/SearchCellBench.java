@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  * preprocessing) and H^{l−2} = the stem node [2, 128, h, h] (1×1 preprocessing), h = 81 at crop
  * 321. {@code forward}: no gradients; {@code forwardBackward}: forward + backward to every
  * weight of the cell, edge weights constant (the search's weight step). Crop is a parameter
- * (run with {@code -p crop=64} for a smaller case).
+ * (run with {@code -p crop=64} for a smaller case); {@code recompute} as the search runs by
+ * default (the MixedOps recompute their branches in backward) or storing them ({@code false}).
+ * On the CPU with two threads each MixedOp's branches are tasks on the two threads (docs/performance.md).
  */
 @State(org.openjdk.jmh.annotations.Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 public class SearchCellBench {
     @Param({"321"}) public int crop;
     @Param({"cpu", "cuda"}) public String device;
+    @Param({"true"}) public boolean recompute;
 
     private SearchCell cell;
     private Tensor h1, h2, g, sync;
@@ -55,12 +58,18 @@ public class SearchCellBench {
         Init init = new Init(d, DType.F32, 7);
         cell = new SearchCell(init, topology, 0, c,
                 Map.of(0, Geometry.BLOCKS * c, 1, Geometry.BLOCKS * Geometry.channels(1)), 0, 128);
+        setRecompute(cell, recompute);
         h1 = Tensors.randn(d, DType.F32, Shape.of(Geometry.BATCH, Geometry.BLOCKS * c, size, size), 1, 0, 1);
         h2 = Tensors.randn(d, DType.F32, Shape.of(Geometry.BATCH, 128, size, size), 2, 0, 1);
         g = Tensors.randn(d, DType.F32, Shape.of(Geometry.BATCH, Geometry.BLOCKS * c, size, size), 3, 0, 1);
         edgeWeights = new Tensor[topology.edges()];
         for (int e = 0; e < edgeWeights.length; e++) edgeWeights[e] = Tensors.full(d, DType.F32, Shape.of(7), 1.0 / 8);
         sync = Devices.syncTensor(d);
+    }
+
+    private static void setRecompute(adl.nn.Module m, boolean on) {
+        if (m instanceof adl.nas.MixedOp op) op.setRecompute(on);
+        for (adl.nn.Module child : m.children().values()) setRecompute(child, on);
     }
 
     @TearDown(Level.Trial)
