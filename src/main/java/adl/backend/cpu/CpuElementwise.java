@@ -126,6 +126,28 @@ final class CpuElementwise {
         });
     }
 
+    /**
+     * z[i] = b[i] > 0 ? a[i] : 0 over [lo, hi) (ReLU's backward: a the gradient, b the output), in
+     * arithmetic the JIT vectorises — it does not vectorise the select itself, and at the search's
+     * sizes ReLU's backward ran 4-5x slower than the other element-wise ops. With m =
+     * max(signum(b), 0), which is 1 where b > 0 and 0 where not (b ≠ NaN), z = a·m − (m − 1)·0 is
+     * a − (+0) = a where m = 1 (−0 stays −0) and (±0) − (−0) = +0 where m = 0: the select's bits for
+     * every finite a. One read-only pass first checks that every a is finite and no b is NaN or
+     * infinite (|a| + (b − b) is finite); otherwise the select runs as it is. z may be a or b.
+     */
+    static void maskPositive(float[] a, float[] b, float[] z, int lo, int hi) {
+        float check = 0f;
+        for (int i = lo; i < hi; i++) check = Math.max(check, Math.abs(a[i]) + (b[i] - b[i]));
+        if (check <= Float.MAX_VALUE) {
+            for (int i = lo; i < hi; i++) {
+                float m = Math.max(Math.signum(b[i]), 0f);
+                z[i] = a[i] * m - (m - 1f) * 0f;
+            }
+        } else {
+            for (int i = lo; i < hi; i++) z[i] = b[i] > 0 ? a[i] : 0f;
+        }
+    }
+
     private static void runF32(BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] z, int zo, int n) {
         if (sa == 1 && sb == 1 && ao == zo && bo == zo) { // one index for all three arrays: C2 vectorises
             int hi = zo + n;
@@ -134,7 +156,7 @@ final class CpuElementwise {
                 case SUB -> { for (int i = zo; i < hi; i++) z[i] = a[i] - b[i]; }
                 case MUL -> { for (int i = zo; i < hi; i++) z[i] = a[i] * b[i]; }
                 case DIV -> { for (int i = zo; i < hi; i++) z[i] = a[i] / b[i]; }
-                case MASK_POSITIVE -> { for (int i = zo; i < hi; i++) z[i] = b[i] > 0 ? a[i] : 0f; }
+                case MASK_POSITIVE -> maskPositive(a, b, z, zo, hi);
             }
             return;
         }
