@@ -44,6 +44,15 @@ public interface Backend {
     /** The elements of src (any layout) in row-major order, as doubles. */
     double[] read(Tensor src);
 
+    /**
+     * As {@link #read(Tensor)}, into dst[0 .. numel) (dst at least that long): a reader of many
+     * slices (a checkpoint) reuses one buffer instead of making garbage per slice.
+     */
+    default void read(Tensor src, double[] dst) {
+        double[] v = read(src);
+        System.arraycopy(v, 0, dst, 0, v.length);
+    }
+
     // ---- elementwise ----
 
     /** y = op(x, scalar); same shape. y may be x (in place). */

@@ -80,6 +80,12 @@ public final class ProfilingBackend implements Backend {
         try { return inner.read(src); } finally { add(Family.OTHER, t0); }
     }
 
+    @Override
+    public void read(Tensor src, double[] dst) {
+        long t0 = System.nanoTime();
+        try { inner.read(src, dst); } finally { add(Family.OTHER, t0); }
+    }
+
     @Override public void copy(Tensor src, Tensor dst) { timed(Family.COPY_FILL, () -> inner.copy(src, dst)); }
     @Override public void fill(Tensor dst, double value) { timed(Family.COPY_FILL, () -> inner.fill(dst, value)); }
     @Override public void randn(Tensor dst, long seed, double mean, double std) { timed(Family.OTHER, () -> inner.randn(dst, seed, mean, std)); }

@@ -94,6 +94,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void read(Tensor src, double[] dst) {
+        if (dst.length < src.numel()) throw new IllegalArgumentException("read: " + src.describe() + " into " + dst.length + " doubles");
+        CpuResidency.during(() -> CpuCopy.read(src, dst), src);
+    }
+
+    @Override
     public void unary(UnaryOp op, Tensor x, double scalar, Tensor y) {
         CpuResidency.during(() -> CpuElementwise.unary(op, x, scalar, y), x, y);
     }

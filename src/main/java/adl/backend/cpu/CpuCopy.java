@@ -90,6 +90,12 @@ final class CpuCopy {
 
     static double[] read(Tensor src) {
         double[] out = new double[src.shape().size()];
+        read(src, out);
+        return out;
+    }
+
+    /** src's elements, in row-major order, into out[0 .. numel). */
+    static void read(Tensor src, double[] out) {
         StridedLoop loop = new StridedLoop(src.shape().dims(), src.strides());
         int n = loop.inner();
         long ss = loop.innerStride(0);
@@ -102,7 +108,6 @@ final class CpuCopy {
                 case I32 -> { int[] s = CpuStorage.i32(src); for (int i = 0; i < n; i++) out[k++] = s[so + (int) (i * ss)]; }
             }
         }
-        return out;
     }
 
     static void requireContiguous(Tensor t, String op) {
