@@ -28,7 +28,9 @@ import java.util.function.UnaryOperator;
  * far in the order the stored graph's backward adds them — the identity branches in k order (they
  * are inputs of the weighted sum), then the computed branches from the last to the first (reverse
  * topological order) — so the gradients are bitwise those of the stored graph and of
- * {@link Recompute} over the whole sum.
+ * {@link Recompute} over the whole sum. (That holds for branches that read x once, as the paper's
+ * ops do: a branch reading it twice would have its own uses summed before they join the outer sum,
+ * the same values in another association.)
  */
 public final class ParallelBranches {
     /** Runs tasks 0..n−1, in any order and on any threads, each with the caller's grad mode and recompute state. */
