@@ -1,13 +1,16 @@
 package adl.train;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -111,11 +114,10 @@ public final class Safetensors {
             offs.add(offset + len);
             offset += len;
         }
-        ByteBuffer pre = headerBytes(header, -1);
         Path tmp = RunFiles.tempFor(file);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                while (pre.hasRemaining()) ch.write(pre);
+                long headerSize = writeHeader(ch, header, -1);
                 boolean first = true;
                 for (Map.Entry<String, Source> e : entries.entrySet()) {
                     CRC32C crc = new CRC32C();
@@ -127,8 +129,7 @@ public final class Safetensors {
                     if (first) slowWriteForTests(file);
                     first = false;
                 }
-                ByteBuffer done = headerBytes(header, pre.capacity());
-                for (long pos = 0; done.hasRemaining(); ) pos += ch.write(done, pos);
+                writeHeader(ch, header, headerSize);
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -139,17 +140,39 @@ public final class Safetensors {
         }
     }
 
-    /** The 8-byte length and the space-padded JSON header; {@code expected} ≥ 0: the size it must have (the in-place rewrite). */
-    private static ByteBuffer headerBytes(ObjectNode header, int expected) throws IOException {
-        byte[] head = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
-        int padded = (head.length + 7) / 8 * 8;
+    /**
+     * Writes the 8-byte length and the space-padded JSON header at the start of {@code ch}, streamed
+     * through a 64 KB buffer: a search checkpoint's header is about 9 MB (some 40 000 entries),
+     * and held whole — as a String, its UTF-8 bytes and a buffer, twice per file — it made 116 MB
+     * of humongous arrays at every checkpoint, for which G1 grew the heap by hundreds of MB.
+     * {@code expected} ≥ 0: the size it must have (the in-place rewrite). Returns 8 + the padded length.
+     */
+    private static long writeHeader(FileChannel ch, ObjectNode header, long expected) throws IOException {
+        long[] json = {0};
+        writeJson(header, new OutputStream() { // counted, not kept
+            @Override public void write(int b) { json[0]++; }
+            @Override public void write(byte[] b, int off, int len) { json[0] += len; }
+        });
+        long padded = (json[0] + 7) / 8 * 8;
         if (expected >= 0 && 8 + padded != expected) {
             throw new IllegalStateException("safetensors header changed size from " + expected + " to " + (8 + padded) + " bytes");
         }
-        ByteBuffer pre = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-        pre.putLong(padded).put(head);
-        while (pre.position() < pre.capacity()) pre.put((byte) ' ');
-        return pre.flip();
+        ch.position(0);
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16); // not closed: that would close ch
+        byte[] length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array();
+        out.write(length);
+        writeJson(header, out);
+        for (long i = json[0]; i < padded; i++) out.write(' ');
+        out.flush();
+        return 8 + padded;
+    }
+
+    /** The header as compact JSON, UTF-8, onto {@code out}, which stays open. */
+    private static void writeJson(ObjectNode header, OutputStream out) throws IOException {
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            JSON.writeTree(g, header);
+        }
     }
 
     /** Bytes per chunk of {@link #write} (a multiple of 8: chunks hold whole elements). */
