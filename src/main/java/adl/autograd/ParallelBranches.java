@@ -127,7 +127,7 @@ public final class ParallelBranches {
             @Override void partialSums(Tensor[] p) { partial = p; }
 
             @Override public Tensor[] backward(Tensor g, boolean[] needs) {
-                return backwardBranches(op.f(), op.params(), op.schedule(), sx, sw, g, needs, partial, tasks);
+                return backwardBranches(op, sx, sw, g, needs, partial, tasks);
             }
         }.attach(y);
     }
@@ -186,8 +186,9 @@ public final class ParallelBranches {
     }
 
     /** The backward of the class comment; needs: [x, w, every branch's params in branch order]. */
-    private static Tensor[] backwardBranches(UnaryOperator<Tensor>[] f, List<List<Tensor>> params, int[] schedule,
-                                             Tensor x, Tensor w, Tensor g, boolean[] needs, Tensor[] partial, Tasks tasks) {
+    private static Tensor[] backwardBranches(Branches op, Tensor x, Tensor w, Tensor g, boolean[] needs, Tensor[] partial, Tasks tasks) {
+        UnaryOperator<Tensor>[] f = op.f();
+        int[] schedule = op.schedule();
         int k = f.length;
         boolean needX = needs[0], needW = needs[1];
         Tensor[] out = new Tensor[needs.length];
@@ -200,10 +201,10 @@ public final class ParallelBranches {
                 xs[b] = Tensors.view(x, x.shape(), x.strides(), x.offset()).requiresGrad(needX);
                 List<Tensor> l = new ArrayList<>();
                 if (needX) l.add(xs[b]);
-                for (Tensor param : params.get(b)) if (needs[p++]) l.add(param);
+                for (Tensor param : op.params().get(b)) if (needs[p++]) l.add(param);
                 leaves.add(l);
             }
-            // (1) + (2): per branch, its output again, its share of the weighted sum's backward, its graph back to its leaves
+            // (1)-(3) of the class comment, a task per computed branch: its output again, its share of the weighted sum's backward, its graph back to its leaves
             tasks.forEach(schedule.length, i -> {
                 int b = schedule[i];
                 Scope.untracked(() -> {
@@ -222,7 +223,7 @@ public final class ParallelBranches {
                 sumBackward(x, w, b, gc, gb, gw);
                 gx[b] = gb;
             }
-            // (3) dL/dx: the outer sum so far, + the identity branches (k order), + the computed ones (last to first)
+            // dL/dx on this thread: the outer sum so far, + the identity branches (k order), + the computed ones (last to first)
             if (needX) {
                 Tensor total = partial == null ? null : partial[0];
                 for (int b = 0; b < k; b++) if (f[b] == null) total = addOnto(total, gx[b]);
@@ -256,8 +257,9 @@ public final class ParallelBranches {
 
     /**
      * Branch b's share of the weighted sum's backward (WeightedSumOps): gy = w_b·g where gy is not
-     * null, gw[b] = Σ g·y where gw is not null. The backend computes every k of a call on its own
-     * (gw_k's partial sums do not depend on K), so these are the bits of the K-input call.
+     * null, gw[b] = Σ g·y where gw is not null. The CPU kernel computes every k of a call on its own
+     * (gw_k's partial sums do not depend on K), so these are the bits of the K-input call there; on
+     * CUDA the same values, one launch per branch (not compared bit for bit with the K-input call).
      */
     private static void sumBackward(Tensor y, Tensor w, int b, Tensor g, Tensor gy, Tensor gw) {
         if (gy == null && gw == null) return;

@@ -4,6 +4,8 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 
 /**
  * Keeps the Java heap of a training run within a fixed slack of what is alive between steps.
@@ -51,15 +53,17 @@ public final class HeapGuard {
 
     private final long slackBytes;
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    private final java.lang.management.MemoryPoolMXBean old = oldGeneration();
+    private final MemoryPoolMXBean old = oldGeneration();
 
-    private static java.lang.management.MemoryPoolMXBean oldGeneration() {
-        for (java.lang.management.MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == java.lang.management.MemoryType.HEAP && (p.getName().contains("Old Gen") || p.getName().contains("Tenured"))) return p;
+    /** The old generation's pool (G1 "G1 Old Gen", Serial "Tenured Gen", Parallel "PS Old Gen"); null for a collector without one. */
+    private static MemoryPoolMXBean oldGeneration() {
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && (p.getName().contains("Old Gen") || p.getName().contains("Tenured"))) return p;
         }
         return null;
     }
 
+    /** Bytes in the old generation (the whole heap where there is none). */
     private long used() { return old != null ? old.getUsage().getUsed() : memory.getHeapMemoryUsage().getUsed(); }
     private long baseline = -1, committedBaseline = -1;
     private int collections;

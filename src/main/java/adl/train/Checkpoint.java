@@ -65,8 +65,7 @@ public final class Checkpoint {
         boolean ints = t.dtype() == DType.I32;
         return new Safetensors.Source(ints ? "I64" : "F32", t.shape().dims(), (start, count, dst) -> {
             if (!t.isContiguous()) { // not a parameter or optimizer state (those are contiguous): read whole, per slice
-                double[] v = Tensors.toDoubles(t);
-                put(Arrays.copyOfRange(v, (int) start, (int) start + count), count, ints, dst);
+                put(Tensors.toDoubles(t), (int) start, count, ints, dst);
                 return;
             }
             double[] buffer = READ_BUFFER.get();
@@ -75,7 +74,7 @@ public final class Checkpoint {
                 Tensor slice = Tensors.view(t, Shape.of(m), new long[] {1}, t.offset() + start + done);
                 try {
                     Device.backendOf(slice).read(slice, buffer);
-                    put(buffer, m, ints, dst);
+                    put(buffer, 0, m, ints, dst);
                 } finally {
                     slice.close();
                 }
@@ -93,8 +92,9 @@ public final class Checkpoint {
     /** One read buffer per saving thread, reused by every slice: a checkpoint of the search made 200 MB of double[] garbage without it. */
     private static final ThreadLocal<double[]> READ_BUFFER = ThreadLocal.withInitial(() -> new double[READ_ELEMENTS]);
 
-    private static void put(double[] v, int n, boolean ints, ByteBuffer dst) {
-        for (int i = 0; i < n; i++) {
+    /** v[from .. from + n) as little-endian I64 or F32 onto dst. */
+    private static void put(double[] v, int from, int n, boolean ints, ByteBuffer dst) {
+        for (int i = from; i < from + n; i++) {
             if (ints) dst.putLong((long) v[i]);
             else dst.putFloat((float) v[i]);
         }

@@ -53,10 +53,9 @@ final class CpuPool3x3 {
      * pass checks — are taken again by the scan itself ({@link #scanMax}). The same bits.
      */
     static void maxForward(float[] a, int xo, float[] b, int yo, Geo g) {
-        int h = g.h(), w = g.w(), plane = h * w, per = stack(plane), planes = g.planes();
-        Parallel.forEach((planes + per - 1) / per, g.work() * per, t -> {
-            int p0 = t * per, n = Math.min(per, planes - p0), len = n * plane, xb = xo + p0 * plane;
-            float[][] p = CpuGemm.scratch().rows(4, len);
+        int h = g.h(), w = g.w(), plane = h * w;
+        forEachStack(g, (p0, n, len, p) -> {
+            int xb = xo + p0 * plane;
             float[] left = p[0], mid = p[1], right = p[2], rm = p[3];
             rowNeighbours(a, xb, n * h, w, left, mid, right, Float.NEGATIVE_INFINITY);
             for (int k = 0; k < len; k++) rm[k] = Math.max(Math.max(left[k], mid[k]), right[k]);
@@ -194,13 +193,25 @@ final class CpuPool3x3 {
     /** Planes per task for planes of {@code plane} elements. */
     private static int stack(int plane) { return Math.max(1, AVG_STACK / plane); }
 
-    /** x: [N, C, H, W] -> y (same shape): y = window sum / window size, summed left to right, top to bottom. */
-    static void avgForward(float[] a, int xo, float[] b, int yo, Geo g) {
-        int h = g.h(), w = g.w(), plane = h * w, per = stack(plane), planes = g.planes();
-        float[] div = divisors(h, w, per);
+    /** One task's work on the n stacked planes from plane p0 on: len = n·h·w elements, four scratch arrays of at least len. */
+    private interface StackTask {
+        void run(int p0, int n, int len, float[][] scratch);
+    }
+
+    /** The planes of g in stacks of {@link #stack} planes, one task per stack (plane-major, so a stack is contiguous). */
+    private static void forEachStack(Geo g, StackTask task) {
+        int plane = g.h() * g.w(), per = stack(plane), planes = g.planes();
         Parallel.forEach((planes + per - 1) / per, g.work() * per, t -> {
             int p0 = t * per, n = Math.min(per, planes - p0), len = n * plane;
-            float[][] p = CpuGemm.scratch().rows(4, len);
+            task.run(p0, n, len, CpuGemm.scratch().rows(4, len));
+        });
+    }
+
+    /** x: [N, C, H, W] -> y (same shape): y = window sum / window size, summed left to right, top to bottom. */
+    static void avgForward(float[] a, int xo, float[] b, int yo, Geo g) {
+        int h = g.h(), w = g.w(), plane = h * w;
+        float[] div = divisors(h, w, stack(plane));
+        forEachStack(g, (p0, n, len, p) -> {
             float[] left = p[0], mid = p[1], right = p[2], rs = p[3];
             rowNeighbours(a, xo + p0 * plane, n * h, w, left, mid, right, 0f);
             for (int j = 0; j < len; j++) rs[j] = ((0f + left[j]) + mid[j]) + right[j];
@@ -217,11 +228,9 @@ final class CpuPool3x3 {
      * then along each row (windows in ascending column order), each sum starting from 0.
      */
     static void avgBackward(float[] gy, int go, float[] gx, int ro, Geo g) {
-        int h = g.h(), w = g.w(), plane = h * w, per = stack(plane), planes = g.planes();
-        float[] div = divisors(h, w, per);
-        Parallel.forEach((planes + per - 1) / per, g.work() * per, t -> {
-            int p0 = t * per, n = Math.min(per, planes - p0), len = n * plane;
-            float[][] p = CpuGemm.scratch().rows(4, len);
+        int h = g.h(), w = g.w(), plane = h * w;
+        float[] div = divisors(h, w, stack(plane));
+        forEachStack(g, (p0, n, len, p) -> {
             float[] v = p[0], cs = p[1], up = p[2], down = p[3];
             System.arraycopy(gy, go + p0 * plane, v, 0, len);
             for (int j = 0; j < len; j++) v[j] = v[j] / div[j];
